@@ -1,0 +1,33 @@
+# Two commands on a fresh machine (Python 3.11 with venv, make, and PyPI reachable):
+#   make run    # set up .venv, then run the whole series headless (default profile: binder)
+#   make test   # set up .venv, then run the tests (unit tests, nbval, papermill)
+PYTHON ?= python3
+VENV ?= .venv
+PROFILE ?= binder
+BIN := $(VENV)/bin
+
+.PHONY: run test check-notebooks lock clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python -m coursekit run --profile $(PROFILE)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+check-notebooks: $(BIN)/.installed
+	$(BIN)/python -m coursekit notebooks --check
+
+# Re-resolve the pinned tree after editing requirements*.txt (needs pip-tools).
+lock:
+	pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock requirements.txt requirements-dev.txt
+
+clean:
+	rm -rf $(VENV) runs

@@ -1,0 +1,88 @@
+"""Command line: ``python -m coursekit run`` runs the series; ``generate`` makes scale data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import yaml
+
+
+def _parse_overrides(pairs: list[str]) -> dict:
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise SystemExit(f"-p takes NAME=VALUE (a YAML value), not {pair!r}")
+        overrides[name] = yaml.safe_load(value)
+    return overrides
+
+
+def main(argv=None) -> int:
+    from .data import DataError
+    from .params import ParameterError, available_profiles
+
+    parser = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the notebook series headless with papermill")
+    run.add_argument("--profile", default="binder",
+                     help=f"parameter profile (default: binder; available: {', '.join(available_profiles())})")
+    run.add_argument("--output", default="runs", help="folder for executed notebooks and the summary")
+    run.add_argument("--only", action="append", metavar="PREFIX",
+                     help="run only notebooks whose file name starts with PREFIX (repeatable), e.g. 01")
+    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter in every selected notebook")
+    run.add_argument("--scheduler-address", default=None,
+                     help="join this Dask scheduler instead of starting a LocalCluster")
+    gen = sub.add_parser("generate", help="write taxi trips resampled from the real sample as Parquet")
+    gen.add_argument("rows", type=int)
+    gen.add_argument("out_dir")
+    gen.add_argument("--rows-per-file", type=int, default=1_000_000)
+    gen.add_argument("--seed", type=int, default=0)
+    nbs = sub.add_parser("notebooks", help="check or apply the rule for stored notebook outputs")
+    nbs.add_argument("--check", action="store_true", help="list every notebook that breaks the rule")
+    nbs.add_argument("--refresh", nargs="+", default=[], metavar="NOTEBOOK",
+                     help="execute with default parameters and store the checked cells' outputs")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "run":
+            from .runner import SeriesFailed, run_series
+
+            overrides = _parse_overrides(args.parameter)
+            if args.scheduler_address:
+                overrides["scheduler_address"] = args.scheduler_address
+            try:
+                runs = run_series(args.profile, args.output, only=args.only, overrides=overrides)
+            except SeriesFailed as err:
+                print(f"FAILED: {err}", file=sys.stderr)
+                return 1
+            print(f"all {len(runs)} notebooks ran; summary in {args.output}/{args.profile}/summary.md")
+        elif args.command == "notebooks":
+            from .notebooks import problems, refresh
+            from .params import notebooks
+
+            for path in args.refresh:
+                refresh(path)
+                print(f"refreshed {path}")
+            failed = {nb.name: problems(nb) for nb in notebooks()}
+            failed = {name: found for name, found in failed.items() if found}
+            for name, found in failed.items():
+                print(f"{name}:\n  - " + "\n  - ".join(found))
+            if failed:
+                return 1
+            print("every notebook follows the output rule and the skeleton")
+        else:
+            from .generate import generate_taxi
+
+            out = generate_taxi(args.rows, args.out_dir, rows_per_file=args.rows_per_file,
+                                seed=args.seed, progressbar=True)
+            print(f"{args.rows:,} rows in {out}")
+    except (ParameterError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

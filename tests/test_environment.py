@@ -1,0 +1,114 @@
+"""One environment, two front doors: the pip pins, the lock and environment.yml agree, and
+repo2docker (Binder) builds from binder/ and runs postBuild and start."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import yaml
+
+from coursekit import REPO_ROOT
+
+# conda-forge names that differ from the PyPI names of the same packages
+CONDA_TO_PIP = {"matplotlib-base": "matplotlib"}
+
+
+def _pins(path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)(\[[^\]]*\])?==([^\s\\;]+)", line)
+        if match:
+            pins[match[1].lower().replace("_", "-")] = match[3]
+    return pins
+
+
+def _conda_pins() -> dict[str, str]:
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    pins = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and "=" in dep:
+            name, version = dep.split("=", 1)
+            pins[CONDA_TO_PIP.get(name, name)] = version
+    return pins
+
+
+def test_environment_yml_names_the_same_versions_as_requirements():
+    conda, pip = _conda_pins(), _pins(REPO_ROOT / "requirements.txt")
+    python = conda.pop("python")
+    assert python == f"{sys.version_info.major}.{sys.version_info.minor}" == "3.11"
+    assert conda == pip
+
+
+def test_lock_pins_every_requirement_at_its_version_with_hashes():
+    lock = _pins(REPO_ROOT / "requirements.lock")
+    wanted = {**_pins(REPO_ROOT / "requirements.txt"), **_pins(REPO_ROOT / "requirements-dev.txt")}
+    assert {name: lock.get(name) for name in wanted} == wanted
+    text = (REPO_ROOT / "requirements.lock").read_text()
+    assert text.count("--hash=sha256:") >= len(lock)
+
+
+def test_installed_versions_are_the_locked_ones():
+    from importlib.metadata import version
+
+    lock = _pins(REPO_ROOT / "requirements.lock")
+    for name in ["dask", "distributed", "dask-ml", "scikit-learn", "xgboost", "tpot", "pandas"]:
+        assert version(name) == lock[name], name
+
+
+def test_root_config_files_are_links_to_binder():
+    # repo2docker reads only binder/ when it exists; conda users expect the root files
+    for name in ["environment.yml", "postBuild"]:
+        link = REPO_ROOT / name
+        assert link.is_symlink() and link.resolve() == (REPO_ROOT / "binder" / name).resolve()
+
+
+def test_repo2docker_builds_from_binder_and_runs_postbuild_and_start():
+    done = subprocess.run([sys.executable, "-m", "repo2docker", "--no-build", "--debug", "."],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    dockerfile = done.stdout + done.stderr
+    assert 'env update -p ${NB_PYTHON_PREFIX} --file "binder/environment.yml"' in dockerfile
+    assert "RUN ./binder/postBuild" in dockerfile
+    assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
+    postbuild = (REPO_ROOT / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in postbuild
+    start = (REPO_ROOT / "binder" / "start").read_text()
+    assert "DASK_DISTRIBUTED__DASHBOARD__LINK" in start and "JUPYTERHUB_SERVICE_PREFIX" in start
+    assert 'exec "$@"' in start
+
+
+def test_binder_start_sets_the_proxied_dashboard_link(tmp_path):
+    # run binder/start with a stand-in `jupyter` and print what it hands to the next command
+    fake = tmp_path / "jupyter"
+    fake.write_text("#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/jupyter-args\"\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "JUPYTERHUB_SERVICE_PREFIX": "/user/ada/"}
+    done = subprocess.run(["bash", "binder/start", "sh", "-c", "echo $DASK_DISTRIBUTED__DASHBOARD__LINK"],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "/user/ada/proxy/{port}/status"
+    assert (tmp_path / "jupyter-args").read_text().split() == ["lab", "workspaces", "import", "binder/workspace.json"]
+
+
+def test_workspace_opens_notebook_01_beside_dask_panes():
+    import json
+
+    workspace = json.loads((REPO_ROOT / "binder" / "workspace.json").read_text())["data"]
+    dock = json.dumps(workspace["layout-restorer:data"]["main"]["dock"])
+    for widget in ["notebook:notebooks/01-connecting-to-a-dask-cluster.ipynb",
+                   "dask-dashboard-launcher:individual-task-stream",
+                   "dask-dashboard-launcher:individual-progress",
+                   "dask-dashboard-launcher:individual-workers-memory"]:
+        assert widget in dock and widget in workspace
+    assert (REPO_ROOT / "notebooks" / "01-connecting-to-a-dask-cluster.ipynb").exists()
+
+
+def test_workspace_imports_into_jupyterlab(tmp_path):
+    env = {"PATH": f"{REPO_ROOT}/.venv/bin:/usr/bin:/bin", "HOME": str(tmp_path),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
+    done = subprocess.run([sys.executable, "-m", "jupyterlab", "workspaces", "import",
+                           "binder/workspace.json"], cwd=REPO_ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert list((tmp_path / "ws").glob("*.jupyterlab-workspace"))

@@ -1,0 +1,71 @@
+"""Every notebook follows the output rule and skeleton, and runs in the ci profile with the
+facts it must compute. (nbval, configured in pyproject.toml, runs them with their defaults.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from coursekit.runner import SeriesFailed
+
+from coursekit.notebooks import problems
+from coursekit.params import notebooks
+
+from .conftest import notebook_path
+
+NOTEBOOKS = notebooks()
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_follows_output_rule_and_skeleton(nb):
+    assert problems(nb) == []
+
+
+def test_nbstripout_would_change_nothing():
+    done = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", "--keep-count", *map(str, NOTEBOOKS)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_01_ci_profile(run_notebook):
+    results = run_notebook("01")
+    n = 60  # profiles/ci.yml
+    assert results["n_workers"] == 2 and results["total_threads"] == 2
+    assert results["sum_of_squares"] == sum(i * i for i in range(n))
+    assert results["even_cube_sum"] == sum(i**3 for i in range(0, n, 2))
+    assert results["max_workers_seen_adapting"] >= 2
+    assert results["workers_see_local_files"] == 2
+    assert 0 < results["persist_returned_after_s"] and 0 < results["compute_twice_s"]
+
+
+@pytest.mark.slow
+def test_01_joins_an_existing_cluster_by_parameter_and_by_environment(run_notebook, monkeypatch):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=3, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0",
+                      memory_limit="500MiB") as cluster:
+        results = run_notebook("01", scheduler_address=cluster.scheduler_address, n_workers=3)
+        assert results["n_workers"] == 3
+        assert results["max_workers_seen_adapting"] is None  # not ours to resize
+        assert len(cluster.scheduler_info["workers"]) == 3  # still running after the notebook
+        monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+        assert run_notebook("01", n_workers=3)["n_workers"] == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("address, message", [
+    ("tcp://127.0.0.1:9", r"Timed out trying to connect to tcp://127.0.0.1:9 after 3 s"),
+    ("not a scheduler", r"not a scheduler"),
+])
+def test_01_bad_scheduler_address_fails_fast_naming_it(run_notebook, address, message):
+    start = time.monotonic()
+    with pytest.raises(SeriesFailed, match=message):
+        run_notebook("01", scheduler_address=address, connect_timeout="3s")
+    assert time.monotonic() - start < 60
+
+
+def test_notebook_paths_resolve():
+    assert notebook_path("01").name == "01-connecting-to-a-dask-cluster.ipynb"
