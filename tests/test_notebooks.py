@@ -69,3 +69,35 @@ def test_01_bad_scheduler_address_fails_fast_naming_it(run_notebook, address, me
 
 def test_notebook_paths_resolve():
     assert notebook_path("01").name == "01-connecting-to-a-dask-cluster.ipynb"
+
+
+@pytest.mark.slow
+def test_02_ci_profile_facts_of_the_sample(run_notebook):
+    results = run_notebook("02")
+    assert results["rows"] == 22_699
+    assert results["vendor_counts"] == {"1": 10_073, "2": 12_626}
+    assert results["missing_values"] == 0
+    assert results["fare_distance_corr"] > 0.5
+    assert results["negative_fares"] == 14 and results["ratecode_99"] == 1
+    assert results["clean_rows"] == 22_533
+    assert results["corr_one_pass_max_diff"] < 1e-9
+    timings = {t["data"]: t for t in results["timings"]}
+    assert set(timings) == {"sample (CSV)", "generated (Parquet)"}
+    assert timings["generated (Parquet)"]["rows"] == results["generated_rows"] == 100_000
+    for t in timings.values():  # the speedup column is computed from measured times
+        assert t["pandas_s"] > 0 and t["dask_s"] > 0
+        assert t["dask_speedup"] == pytest.approx(t["pandas_s"] / t["dask_s"])
+
+
+@pytest.mark.slow
+def test_02_generated_data_reaches_the_notebook(run_notebook):
+    results = run_notebook("02", data_source="generated", generated_rows=60_000, rows_per_file=20_000)
+    assert results["rows"] == 60_000
+    assert results["partitions"] == 3  # one per generated file
+    assert results["corr_one_pass_max_diff"] < 1e-9
+
+
+@pytest.mark.slow
+def test_02_unknown_data_source_is_one_clear_error(run_notebook):
+    with pytest.raises(SeriesFailed, match=r"data_source must be 'sample', 'generated' or 'full', not 'fulll'"):
+        run_notebook("02", data_source="fulll")
