@@ -1,0 +1,1 @@
+"""Benchmarks of the course's workloads: ``python -m benchmarks WORKLOAD --help``."""

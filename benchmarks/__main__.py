@@ -1,0 +1,55 @@
+"""One entry point for the course's benchmarks (programs that print figures, not tests).
+
+    python -m benchmarks eda --rows 10000000 --workers 1 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+
+def machine() -> dict:
+    import dask
+    import pandas
+    import psutil
+
+    return {"cpu_count": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "machine": platform.machine(),
+            "dask": dask.__version__, "pandas": pandas.__version__}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="workload", required=True)
+    eda = sub.add_parser("eda", help="taxi EDA suite (notebook 02) vs pandas on one core")
+    eda.add_argument("--rows", type=int, default=2_000_000)
+    eda.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
+    eda.add_argument("--threads-per-worker", type=int, default=1)
+    eda.add_argument("--memory-limit", default="4GiB")
+    eda.add_argument("--rows-per-file", type=int, default=1_000_000)
+    eda.add_argument("--data-dir", default=None, help="where generated data is kept (reused next time)")
+    eda.add_argument("--json", default=None, help="also write the results (with machine facts) here")
+    args = parser.parse_args(argv)
+
+    from benchmarks import eda as workload
+
+    data_dir = Path(args.data_dir or Path(tempfile.gettempdir()) / f"course-taxi-{args.rows}")
+    results = workload.run(args.rows, args.workers, args.threads_per_worker, data_dir,
+                           args.rows_per_file, args.memory_limit)
+    results["machine"] = machine()
+    print(f"machine: {results['machine']}")
+    print(workload.report(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Taxi EDA suite (notebook 02) on generated Parquet: Dask on N workers vs pandas on one core.
+
+Each step runs on data persisted in the workers' memory (persist is timed on its own), and
+the same step runs in pandas on the same rows, single-threaded. The report gives each step's
+time, rows/s, and the ratio of Dask's time to pandas' time; the "ideal" is pandas' time
+divided by the number of worker threads (perfect scaling, no overhead).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+FEATURES = ["passenger_count", "trip_distance", "fare_amount", "extra", "mta_tax", "tip_amount",
+            "tolls_amount", "total_amount"]
+
+
+def partition_moments(part):
+    x = part.to_numpy(dtype="float64")
+    mean = x.mean(axis=0) if len(x) else np.zeros(x.shape[1])
+    centred = x - mean
+    return len(x), mean, centred.T @ centred
+
+
+def add_moments(moments):
+    n, mean, m2 = 0, 0.0, 0.0
+    for n_b, mean_b, m2_b in moments:
+        if n_b:
+            delta, total = mean_b - mean, n + n_b
+            m2 = m2 + m2_b + np.outer(delta, delta) * n * n_b / total
+            mean, n = mean + delta * n_b / total, total
+    return n, mean, m2
+
+
+def corr_one_pass(frame):
+    """The correlation matrix from per-partition moments: one pass, one k×k matrix per partition."""
+    import dask
+
+    moments = [dask.delayed(partition_moments)(p) for p in frame.to_delayed()]
+    n, mean, m2 = dask.delayed(add_moments)(moments).compute()
+    sd = np.sqrt(np.diag(m2))
+    return pd.DataFrame(m2 / np.outer(sd, sd), index=frame.columns, columns=frame.columns)
+
+
+def _steps(frame, compute):
+    return {
+        "describe": lambda: compute(frame[FEATURES].describe()),
+        "groupby": lambda: compute(frame.groupby("VendorID")["trip_distance"].agg(["sum", "count", "mean"])),
+        "isna": lambda: compute(frame.isna().sum()),
+        "corr": lambda: compute(frame[FEATURES].corr()),
+    }
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_per_file: int,
+        memory_limit: str) -> dict:
+    import dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster, wait
+
+    from coursekit.generate import generate_taxi
+
+    path = generate_taxi(rows, data_dir, rows_per_file=rows_per_file, progressbar=True)
+    columns = ["VendorID", "trip_distance", *[c for c in FEATURES if c != "trip_distance"]]
+
+    # pandas, one core, same rows
+    read_s, pdf = _timed(lambda: pd.read_parquet(path, columns=columns))
+    pandas = {name: _timed(step)[0] for name, step in _steps(pdf, lambda r: r).items()}
+    pandas_corr = pdf[FEATURES].corr()
+    del pdf
+    results = {"rows": rows, "pandas": {"read_s": read_s, **{f"{k}_s": v for k, v in pandas.items()}},
+               "dask": []}
+    for n in workers:
+        with LocalCluster(n_workers=n, threads_per_worker=threads_per_worker, memory_limit=memory_limit,
+                          host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster, Client(cluster):
+            start = time.perf_counter()
+            raw = dd.read_parquet(path, columns=columns)
+            df = raw[raw["VendorID"] > 0].persist()  # an operation after the read: dask issue 12488
+            wait(df)
+            persist_s = time.perf_counter() - start
+            timings = {name: _timed(step)[0] for name, step in _steps(df, lambda r: r.compute()).items()}
+            fast_s, fast = _timed(lambda: corr_one_pass(df[FEATURES]))
+            diff = float((fast - pandas_corr).abs().max().max())
+            results["dask"].append({"workers": n, "threads": n * threads_per_worker, "persist_s": persist_s,
+                                    **{f"{k}_s": v for k, v in timings.items()},
+                                    "corr_one_pass_s": fast_s, "corr_one_pass_max_diff": diff})
+    return results
+
+
+def report(results: dict) -> str:
+    rows, p = results["rows"], results["pandas"]
+    suite = ["describe", "groupby", "isna", "corr"]
+    pandas_suite = sum(p[f"{s}_s"] for s in suite)
+    lines = [f"taxi EDA suite, {rows:,} generated rows (in memory; reading timed separately)",
+             f"pandas, 1 core: read {p['read_s']:.2f} s; " + ", ".join(f"{s} {p[f'{s}_s']:.2f} s" for s in suite)
+             + f"; suite {pandas_suite:.2f} s",
+             "", f"{'threads':>7} {'step':<14} {'time s':>8} {'rows/s':>12} {'vs pandas':>10}"]
+    for d in results["dask"]:
+        for step in ["persist", *suite, "corr_one_pass"]:
+            t = d[f"{step}_s"]
+            base = p.get(f"{'corr' if step == 'corr_one_pass' else step}_s", p["read_s"])
+            lines.append(f"{d['threads']:>7} {step:<14} {t:>8.2f} {rows / t:>12,.0f} {t / base:>9.2f}x")
+        dask_suite = sum(d[f"{s}_s"] for s in suite)
+        fast_suite = dask_suite - d["corr_s"] + d["corr_one_pass_s"]
+        ideal = pandas_suite / d["threads"]
+        lines.append(f"{d['threads']:>7} {'SUITE':<14} {dask_suite:>8.2f}  ideal {ideal:.2f} s -> "
+                     f"{dask_suite / ideal:.2f}x ideal; with one-pass corr {fast_suite:.2f} s -> "
+                     f"{fast_suite / ideal:.2f}x ideal (target <= 1.5x); one-pass corr max diff "
+                     f"{d['corr_one_pass_max_diff']:.1e}")
+    return "\n".join(lines)

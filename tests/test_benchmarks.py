@@ -1,0 +1,26 @@
+"""The benchmark entry point runs and reports every step (figures are not asserted: a shared
+machine is too noisy for timed tests)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.__main__ import main
+
+
+@pytest.mark.slow
+def test_eda_benchmark_reports_every_step(tmp_path, capsys):
+    out = tmp_path / "eda.json"
+    assert main(["eda", "--rows", "30000", "--workers", "1", "2", "--rows-per-file", "10000",
+                 "--memory-limit", "1GiB", "--data-dir", str(tmp_path / "data"), "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert results["rows"] == 30_000 and results["machine"]["cpu_count"] >= 1
+    assert [d["workers"] for d in results["dask"]] == [1, 2]
+    for d in results["dask"]:
+        for step in ["persist", "describe", "groupby", "isna", "corr", "corr_one_pass"]:
+            assert d[f"{step}_s"] > 0
+        assert d["corr_one_pass_max_diff"] < 1e-9  # same matrix as pandas
+    printed = capsys.readouterr().out
+    assert "SUITE" in printed and "ideal" in printed
