@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 
 from . import NOTEBOOKS_DIR
-from .params import notebooks, parameters_for
+from .params import notebook_parameters, notebooks, parameters_for
 
 
 @dataclass
@@ -91,7 +91,7 @@ def run_series(profile: str = "binder", output_dir="runs", *, only=None, overrid
     for nb, params in plans:
         target = out / nb.name
         results = out / f"{nb.stem}.results.json"
-        if "results_path" in _declared(nb):
+        if "results_path" in notebook_parameters(nb):
             params = {**params, "results_path": str(results.resolve())}
         log(f"[{profile}] {nb.name} ...")
         start = time.perf_counter()
@@ -114,12 +114,6 @@ def run_series(profile: str = "binder", output_dir="runs", *, only=None, overrid
                                f"traceback, is {target}")
     write_summary(runs, out, profile)
     return runs
-
-
-def _declared(nb) -> set[str]:
-    import papermill
-
-    return set(papermill.inspect_notebook(str(nb)))
 
 
 def write_summary(runs: list[NotebookRun], out: Path, profile: str) -> Path:
