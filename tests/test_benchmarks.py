@@ -19,8 +19,10 @@ def test_eda_benchmark_reports_every_step(tmp_path, capsys):
     assert results["rows"] == 30_000 and results["machine"]["cpu_count"] >= 1
     assert [d["workers"] for d in results["dask"]] == [1, 2]
     for d in results["dask"]:
-        for step in ["persist", "describe", "groupby", "isna", "corr", "corr_one_pass"]:
+        for step in ["persist", "describe", "groupby", "isna", "corr", "five_reductions", "quartiles",
+                     "corr_one_pass", "summary_one_pass"]:
             assert d[f"{step}_s"] > 0
         assert d["corr_one_pass_max_diff"] < 1e-9  # same matrix as pandas
+        assert d["summary_one_pass_max_rel_diff"] < 1e-9  # same statistics as pandas describe
     printed = capsys.readouterr().out
     assert "SUITE" in printed and "ideal" in printed

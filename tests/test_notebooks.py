@@ -81,6 +81,10 @@ def test_02_ci_profile_facts_of_the_sample(run_notebook):
     assert results["negative_fares"] == 14 and results["ratecode_99"] == 1
     assert results["clean_rows"] == 22_533
     assert results["corr_one_pass_max_diff"] < 1e-9
+    assert results["summary_one_pass_max_diff"] < 1e-9
+    assert results["jfk_mean_fare"] == pytest.approx(45.97, abs=0.005)  # zone 132, cleaned sample
+    assert results["shuffle_records_after_silencing"] == 0
+    assert all(t > 0 for t in results["describe_parts_s"].values())
     timings = {t["data"]: t for t in results["timings"]}
     assert set(timings) == {"sample (CSV)", "generated (Parquet)"}
     assert timings["generated (Parquet)"]["rows"] == results["generated_rows"] == 100_000
