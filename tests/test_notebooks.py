@@ -105,3 +105,31 @@ def test_02_generated_data_reaches_the_notebook(run_notebook):
 def test_02_unknown_data_source_is_one_clear_error(run_notebook):
     with pytest.raises(SeriesFailed, match=r"data_source must be 'sample', 'generated' or 'full', not 'fulll'"):
         run_notebook("02", data_source="fulll")
+
+
+@pytest.mark.slow
+def test_03_ci_profile_methods_agree_and_times_are_measured(run_notebook):
+    results = run_notebook("03")
+    assert results["grid"] == "reduced" and results["n_candidates"] == 16 and results["cv"] == 3
+    table = {row["method"]: row for row in results["table"]}
+    assert set(table) == {"sequential", "loky", "joblib-dask", "dask-ml", "halving"}
+    assert results["exhaustive_agree"]
+    exhaustive = [table[m] for m in ["sequential", "loky", "joblib-dask", "dask-ml"]]
+    assert len({str(row["best_params"]) for row in exhaustive}) == 1
+    scores = [row["best_score"] for row in exhaustive]
+    assert max(scores) - min(scores) < 1e-9  # the same, up to the order of summing fold scores
+    for row in table.values():
+        assert row["wall_s"] > 0
+        assert row["speedup"] == pytest.approx(table["sequential"]["wall_s"] / row["wall_s"])
+        assert row["best_score"] > 0.85 and row["test_accuracy"] > 0.85
+    # the cause the notebook teaches: nested joblib calls fan out into many more tasks than fits
+    assert table["joblib-dask"]["tasks"] > 3 * table["joblib-dask"]["fits"]
+    assert table["dask-ml"]["tasks"] < 2 * table["dask-ml"]["fits"]
+    assert table["sequential"]["tasks"] == 0 and table["loky"]["tasks"] == 0
+    assert results["randomized_best_score"] > 0.5
+
+
+@pytest.mark.slow
+def test_03_unknown_method_is_one_clear_error(run_notebook):
+    with pytest.raises(SeriesFailed, match=r"unknown methods \['spark'\]"):
+        run_notebook("03", methods=["dask-ml", "spark"])
