@@ -1,6 +1,7 @@
 """One entry point for the course's benchmarks (programs that print figures, not tests).
 
     python -m benchmarks eda --rows 10000000 --workers 1 2
+    python -m benchmarks grid --grid seed --cv 8 --workers 2
 """
 
 from __future__ import annotations
@@ -36,13 +37,26 @@ def main(argv=None) -> int:
     eda.add_argument("--rows-per-file", type=int, default=1_000_000)
     eda.add_argument("--data-dir", default=None, help="where generated data is kept (reused next time)")
     eda.add_argument("--json", default=None, help="also write the results (with machine facts) here")
+    grid = sub.add_parser("grid", help="notebook 03's grid search: scikit-learn vs Dask")
+    grid.add_argument("--grid", choices=["seed", "reduced"], default="seed")
+    grid.add_argument("--cv", type=int, default=8)
+    grid.add_argument("--n-estimators", type=int, default=20)
+    grid.add_argument("--workers", type=int, nargs="+", default=[os.cpu_count() or 1])
+    grid.add_argument("--methods", nargs="+", default=["sequential", "loky", "joblib-dask", "dask-ml"],
+                      choices=["sequential", "loky", "joblib-dask", "dask-ml"])
+    grid.add_argument("--json", default=None, help="also write the results (with machine facts) here")
     args = parser.parse_args(argv)
 
-    from benchmarks import eda as workload
+    if args.workload == "grid":
+        from benchmarks import grid as workload
 
-    data_dir = Path(args.data_dir or Path(tempfile.gettempdir()) / f"course-taxi-{args.rows}")
-    results = workload.run(args.rows, args.workers, args.threads_per_worker, data_dir,
-                           args.rows_per_file, args.memory_limit)
+        results = workload.run(args.grid, args.cv, args.n_estimators, args.workers, args.methods)
+    else:
+        from benchmarks import eda as workload
+
+        data_dir = Path(args.data_dir or Path(tempfile.gettempdir()) / f"course-taxi-{args.rows}")
+        results = workload.run(args.rows, args.workers, args.threads_per_worker, data_dir,
+                               args.rows_per_file, args.memory_limit)
     results["machine"] = machine()
     print(f"machine: {results['machine']}")
     print(workload.report(results))

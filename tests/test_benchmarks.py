@@ -26,3 +26,17 @@ def test_eda_benchmark_reports_every_step(tmp_path, capsys):
         assert d["summary_one_pass_max_rel_diff"] < 1e-9  # same statistics as pandas describe
     printed = capsys.readouterr().out
     assert "SUITE" in printed and "ideal" in printed
+
+
+@pytest.mark.slow
+def test_grid_benchmark_reports_every_method(tmp_path, capsys):
+    out = tmp_path / "grid.json"
+    assert main(["grid", "--grid", "reduced", "--cv", "2", "--n-estimators", "5", "--workers", "2",
+                 "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert results["fits"] == 32
+    assert [r["method"] for r in results["rows"]] == ["sequential", "loky", "joblib-dask", "dask-ml"]
+    assert all(r["wall_s"] > 0 for r in results["rows"])
+    assert len({r["best_params"] for r in results["rows"]}) == 1
+    printed = capsys.readouterr().out
+    assert "same best params and score in every method: True" in printed
