@@ -26,6 +26,8 @@ def machine() -> dict:
 
 
 def main(argv=None) -> int:
+    from benchmarks.grid import METHODS
+
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="workload", required=True)
@@ -42,8 +44,7 @@ def main(argv=None) -> int:
     grid.add_argument("--cv", type=int, default=8)
     grid.add_argument("--n-estimators", type=int, default=20)
     grid.add_argument("--workers", type=int, nargs="+", default=[os.cpu_count() or 1])
-    grid.add_argument("--methods", nargs="+", default=["sequential", "loky", "joblib-dask", "dask-ml"],
-                      choices=["sequential", "loky", "joblib-dask", "dask-ml"])
+    grid.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
     grid.add_argument("--json", default=None, help="also write the results (with machine facts) here")
     args = parser.parse_args(argv)
 

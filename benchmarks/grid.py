@@ -9,20 +9,30 @@ from __future__ import annotations
 
 import time
 
+import joblib
+from sklearn.ensemble import RandomForestClassifier
+
 GRIDS = {
     "seed": {"max_depth": [3, 4, 5, 6, None], "max_features": [1, 3, 10, None],
              "min_samples_split": [2, 3, 10], "bootstrap": [True, False], "criterion": ["gini", "entropy"]},
     "reduced": {"max_depth": [3, None], "max_features": [1, 10], "min_samples_split": [2, 10],
                 "bootstrap": [True], "criterion": ["gini", "entropy"]},
 }
-METHODS = ["sequential", "loky", "joblib-dask", "dask-ml"]
+METHODS = ["sequential", "loky", "joblib-dask", "joblib-dask-seq", "dask-ml"]
+
+
+class SequentialTreesForest(RandomForestClassifier):
+    """A random forest that fits its trees sequentially whatever joblib backend is active
+    (notebook 03's fix for nested parallelism under the Dask backend)."""
+
+    def fit(self, X, y, sample_weight=None):
+        with joblib.parallel_config(backend="sequential"):
+            return super().fit(X, y, sample_weight=sample_weight)
 
 
 def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list[str]) -> dict:
-    import joblib
     from dask.distributed import Client, LocalCluster, get_task_stream
     from sklearn.datasets import load_digits
-    from sklearn.ensemble import RandomForestClassifier
     from sklearn.model_selection import GridSearchCV
 
     import dask_ml.model_selection as dcv
@@ -56,6 +66,11 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
             if "joblib-dask" in methods:
                 with joblib.parallel_config(backend="dask"):
                     record("joblib-dask", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=-1), client)
+            if "joblib-dask-seq" in methods:
+                with joblib.parallel_config(backend="dask"):
+                    search = GridSearchCV(SequentialTreesForest(n_estimators=n_estimators, random_state=0),
+                                          param_grid, cv=cv, n_jobs=-1)
+                    record("joblib-dask-seq", n, search, client)
             if "dask-ml" in methods:
                 # iid=False: plain mean of fold scores, as scikit-learn (dask-ml defaults to iid=True)
                 record("dask-ml", n, dcv.GridSearchCV(forest, param_grid, cv=cv, iid=False), client)

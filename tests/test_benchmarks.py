@@ -35,7 +35,10 @@ def test_grid_benchmark_reports_every_method(tmp_path, capsys):
                  "--json", str(out)]) == 0
     results = json.loads(out.read_text())
     assert results["fits"] == 32
-    assert [r["method"] for r in results["rows"]] == ["sequential", "loky", "joblib-dask", "dask-ml"]
+    assert [r["method"] for r in results["rows"]] == ["sequential", "loky", "joblib-dask", "joblib-dask-seq",
+                                                      "dask-ml"]
+    tasks = {r["method"]: r["tasks"] for r in results["rows"]}
+    assert tasks["joblib-dask-seq"] <= 32 < tasks["joblib-dask"]  # at most a task per fit, vs many
     assert all(r["wall_s"] > 0 for r in results["rows"])
     assert len({r["best_params"] for r in results["rows"]}) == 1
     printed = capsys.readouterr().out

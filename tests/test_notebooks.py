@@ -112,9 +112,9 @@ def test_03_ci_profile_methods_agree_and_times_are_measured(run_notebook):
     results = run_notebook("03")
     assert results["grid"] == "reduced" and results["n_candidates"] == 16 and results["cv"] == 3
     table = {row["method"]: row for row in results["table"]}
-    assert set(table) == {"sequential", "loky", "joblib-dask", "dask-ml", "halving"}
+    assert set(table) == {"sequential", "loky", "joblib-dask", "joblib-dask-seq", "dask-ml", "halving"}
     assert results["exhaustive_agree"]
-    exhaustive = [table[m] for m in ["sequential", "loky", "joblib-dask", "dask-ml"]]
+    exhaustive = [table[m] for m in ["sequential", "loky", "joblib-dask", "joblib-dask-seq", "dask-ml"]]
     assert len({str(row["best_params"]) for row in exhaustive}) == 1
     scores = [row["best_score"] for row in exhaustive]
     assert max(scores) - min(scores) < 1e-9  # the same, up to the order of summing fold scores
@@ -125,6 +125,7 @@ def test_03_ci_profile_methods_agree_and_times_are_measured(run_notebook):
     # the cause the notebook teaches: nested joblib calls fan out into many more tasks than fits
     assert table["joblib-dask"]["tasks"] > 3 * table["joblib-dask"]["fits"]
     assert table["dask-ml"]["tasks"] < 2 * table["dask-ml"]["fits"]
+    assert table["joblib-dask-seq"]["tasks"] <= table["joblib-dask-seq"]["fits"]  # the fix: a task per fit at most
     assert table["sequential"]["tasks"] == 0 and table["loky"]["tasks"] == 0
     assert results["randomized_best_score"] > 0.5
 
