@@ -101,6 +101,9 @@ def test_workspace_opens_notebook_01_beside_dask_panes():
                    "dask-dashboard-launcher:individual-progress",
                    "dask-dashboard-launcher:individual-workers-memory"]:
         assert widget in dock and widget in workspace
+        if widget.startswith("dask-dashboard-launcher:"):
+            # dask-labextension restores a pane from {"item": {"route": ...}} (checked in a browser)
+            assert workspace[widget]["data"]["item"]["route"] == widget.split(":", 1)[1]
     assert (REPO_ROOT / "notebooks" / "01-connecting-to-a-dask-cluster.ipynb").exists()
 
 
