@@ -34,14 +34,22 @@ def add_moments(moments):
     return n, mean, m2
 
 
-def corr_one_pass(frame):
-    """The correlation matrix from per-partition moments: one pass, one k×k matrix per partition."""
+def _moments(frame):
+    """(n, means, centred cross-products) of all rows: one task per partition, then a sum."""
     import dask
 
-    moments = [dask.delayed(partition_moments)(p) for p in frame.to_delayed()]
-    n, mean, m2 = dask.delayed(add_moments)(moments).compute()
+    return dask.delayed(add_moments)([dask.delayed(partition_moments)(p) for p in frame.to_delayed()]).compute()
+
+
+def _correlation(m2, columns) -> pd.DataFrame:
     sd = np.sqrt(np.diag(m2))
-    return pd.DataFrame(m2 / np.outer(sd, sd), index=frame.columns, columns=frame.columns)
+    return pd.DataFrame(m2 / np.outer(sd, sd), index=columns, columns=columns)
+
+
+def corr_one_pass(frame):
+    """The correlation matrix from per-partition moments: one pass, one k×k matrix per partition."""
+    n, mean, m2 = _moments(frame)
+    return _correlation(m2, frame.columns)
 
 
 def summary_one_pass(frame):
@@ -49,20 +57,20 @@ def summary_one_pass(frame):
     moments, one cheap pass for min and max."""
     import dask
 
-    moments = dask.delayed(add_moments)([dask.delayed(partition_moments)(p) for p in frame.to_delayed()])
-    n, mean, m2 = moments.compute()
+    n, mean, m2 = _moments(frame)
     low, high = dask.compute(frame.min(), frame.max())  # delayed and dataframe graphs: separate calls
-    sd = np.sqrt(np.diag(m2))
-    stats = pd.DataFrame({"count": float(n), "mean": mean, "std": sd / np.sqrt(n - 1),
+    stats = pd.DataFrame({"count": float(n), "mean": mean, "std": np.sqrt(np.diag(m2) / (n - 1)),
                           "min": low.to_numpy(), "max": high.to_numpy()}, index=frame.columns)
-    return stats, pd.DataFrame(m2 / np.outer(sd, sd), index=frame.columns, columns=frame.columns)
+    return stats, _correlation(m2, frame.columns)
 
 
 def _steps(frame, compute):
+    """The suite's steps; ``compute(*objects)`` evaluates them (identity for pandas, dask.compute)."""
     return {
         "describe": lambda: compute(frame[FEATURES].describe()),
         # describe's two parts: five cheap reductions, and the (approximate, in Dask) quartiles
-        "five_reductions": lambda: [compute(getattr(frame[FEATURES], r)()) for r in ["count", "mean", "std", "min", "max"]],
+        "five_reductions": lambda: compute(*[getattr(frame[FEATURES], r)() for r in
+                                             ["count", "mean", "std", "min", "max"]]),
         "quartiles": lambda: compute(frame[FEATURES].quantile([0.25, 0.5, 0.75])),
         "groupby": lambda: compute(frame.groupby("VendorID")["trip_distance"].agg(["sum", "count", "mean"])),
         "isna": lambda: compute(frame.isna().sum()),
@@ -85,11 +93,11 @@ def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_p
     from coursekit.generate import generate_taxi
 
     path = generate_taxi(rows, data_dir, rows_per_file=rows_per_file, progressbar=True)
-    columns = ["VendorID", "trip_distance", *[c for c in FEATURES if c != "trip_distance"]]
+    columns = ["VendorID", *FEATURES]
 
     # pandas, one core, same rows
     read_s, pdf = _timed(lambda: pd.read_parquet(path, columns=columns))
-    pandas = {name: _timed(step)[0] for name, step in _steps(pdf, lambda r: r).items()}
+    pandas = {name: _timed(step)[0] for name, step in _steps(pdf, lambda *results: results).items()}
     pandas_corr = pdf[FEATURES].corr()
     pandas_describe = pdf[FEATURES].describe()
     del pdf
@@ -103,10 +111,7 @@ def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_p
             df = raw[raw["VendorID"] > 0].persist()  # an operation after the read: dask issue 12488
             wait(df)
             persist_s = time.perf_counter() - start
-            steps = _steps(df, lambda r: r.compute())
-            steps["five_reductions"] = lambda: dask.compute(*[getattr(df[FEATURES], r)() for r in
-                                                             ["count", "mean", "std", "min", "max"]])
-            timings = {name: _timed(step)[0] for name, step in steps.items()}
+            timings = {name: _timed(step)[0] for name, step in _steps(df, dask.compute).items()}
             fast_s, fast = _timed(lambda: corr_one_pass(df[FEATURES]))
             diff = float((fast - pandas_corr).abs().max().max())
             summary_s, (stats, corr) = _timed(lambda: summary_one_pass(df[FEATURES]))
