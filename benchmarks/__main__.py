@@ -2,6 +2,7 @@
 
     python -m benchmarks eda --rows 10000000 --workers 1 2
     python -m benchmarks grid --grid seed --cv 8 --workers 2
+    python -m benchmarks reviews --reviews 20000 100000 --workers 1 2
 """
 
 from __future__ import annotations
@@ -46,9 +47,23 @@ def main(argv=None) -> int:
     grid.add_argument("--workers", type=int, nargs="+", default=[os.cpu_count() or 1])
     grid.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
     grid.add_argument("--json", default=None, help="also write the results (with machine facts) here")
+    reviews = sub.add_parser("reviews", help="notebook 04's hashing + XGBoost/SGD: one machine vs Dask")
+    reviews.add_argument("--reviews", type=int, nargs="+", default=[20_000, 100_000],
+                         help="sizes to resample the shipped reviews to")
+    reviews.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
+    reviews.add_argument("--threads-per-worker", type=int, default=1)
+    reviews.add_argument("--memory-limit", default="2GiB")
+    reviews.add_argument("--n-features", type=int, default=2**16)
+    reviews.add_argument("--n-estimators", type=int, default=100)
+    reviews.add_argument("--json", default=None, help="also write the results (with machine facts) here")
     args = parser.parse_args(argv)
 
-    if args.workload == "grid":
+    if args.workload == "reviews":
+        from benchmarks import reviews as workload
+
+        results = workload.run(args.reviews, args.workers, args.n_features, args.n_estimators,
+                               args.threads_per_worker, args.memory_limit)
+    elif args.workload == "grid":
         from benchmarks import grid as workload
 
         results = workload.run(args.grid, args.cv, args.n_estimators, args.workers, args.methods)

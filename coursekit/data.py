@@ -281,10 +281,40 @@ def parse_fasttext(lines, path="<lines>") -> pd.DataFrame:
     return pd.DataFrame({"label": labels, "title": titles, "text": texts})
 
 
+#: How the full data's CSV files (and any CSV in the same shape) are read.
+REVIEWS_CSV_OPTIONS = dict(header=None, names=["label", "title", "text"],
+                           dtype={"label": "int64", "title": "string", "text": "string"},
+                           keep_default_na=False)
+
+
+def check_reviews(frame: pd.DataFrame, where="<reviews>", partition_info=None) -> pd.DataFrame:
+    """Stop with one DataError on a label outside {1, 2}, a text that is not a string, or an
+    empty text; return ``frame`` unchanged, so that ``ddf.map_partitions(check_reviews, path)``
+    checks each partition of a Dask frame as it is read (Dask passes ``partition_info``; rows
+    are then counted from the start of that partition)."""
+    if partition_info is not None:
+        where = f"{where}, partition {partition_info['number']}"
+    bad = ~frame["label"].isin(REVIEW_LABELS)
+    if bad.any():
+        row = frame.index[bad.to_numpy()][0]
+        label = frame["label"][row]
+        label = label.item() if hasattr(label, "item") else label  # NumPy scalar -> plain number
+        raise DataError(f"{where}, row {row}: label {label!r} is not one of {sorted(REVIEW_LABELS)}")
+    for column in ("title", "text"):
+        not_text = ~frame[column].map(lambda v: isinstance(v, str), na_action=None).astype(bool)
+        if not_text.any():
+            row = frame.index[not_text.to_numpy()][0]
+            raise DataError(f"{where}, row {row}: {column} is not text ({frame[column][row]!r})")
+    empty = frame["text"].str.strip().str.len() == 0
+    if empty.any():
+        raise DataError(f"{where}, row {frame.index[empty.to_numpy()][0]}: empty review text")
+    return frame
+
+
 def load_reviews(source: str = "sample", *, split: str = "test", n: int | None = None,
                  data_dir=None, cache_dir=None, progressbar=True) -> pd.DataFrame:
     """Amazon Review Polarity as pandas (label 1 = negative, 2 = positive; title; text)."""
-    if n is not None and (not isinstance(n, int) or n < 1):
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
         raise DataError(f"n must be a positive whole number of reviews or None, not {n!r}")
     if source == "sample":
         path = sample_path("reviews", data_dir)
@@ -294,12 +324,7 @@ def load_reviews(source: str = "sample", *, split: str = "test", n: int | None =
         if split not in ("train", "test"):
             raise DataError(f"split must be 'train' or 'test', not {split!r}")
         path = fetch_full_reviews(cache_dir=cache_dir, progressbar=progressbar)[split]
-        frame = pd.read_csv(path, header=None, names=["label", "title", "text"], nrows=n,
-                            dtype={"label": "int64", "title": "string", "text": "string"},
-                            keep_default_na=False)
-        bad = ~frame["label"].isin(REVIEW_LABELS)
-        if bad.any():
-            raise DataError(f"{path}: label {frame.loc[bad, 'label'].iloc[0]} outside {sorted(REVIEW_LABELS)}")
+        frame = check_reviews(pd.read_csv(path, nrows=n, **REVIEWS_CSV_OPTIONS), path)
     else:
         raise DataError(f"unknown reviews source {source!r}; use 'sample' or 'full'")
     return frame.head(n) if n is not None else frame

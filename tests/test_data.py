@@ -146,3 +146,18 @@ def test_failed_download_is_one_clear_error_and_leaves_no_file(http_folder, tmp_
     with pytest.raises(DataError, match=r"missing.parquet: download failed .*source='sample'"):
         data.fetch(f"{base}/missing.parquet", "missing.parquet", cache=cache, progressbar=False)
     assert [p.name for p in cache.iterdir()] == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"label": 0}, r"reviews.csv, row 2: label 0 is not one of \[1, 2\]"),
+    ({"text": "   "}, r"reviews.csv, row 2: empty review text"),
+    ({"text": None}, r"reviews.csv, row 2: text is not text \(None\)"),
+    ({"title": 3.5}, r"reviews.csv, row 2: title is not text \(3.5\)"),
+])
+def test_check_reviews_names_the_bad_row(change, message):
+    frame = data.load_reviews(n=5).astype(object)
+    data.check_reviews(frame, "reviews.csv")  # the real rows pass
+    for column, value in change.items():
+        frame.loc[2, column] = value
+    with pytest.raises(DataError, match=message):
+        data.check_reviews(frame, "reviews.csv")

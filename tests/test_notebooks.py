@@ -134,3 +134,111 @@ def test_03_ci_profile_methods_agree_and_times_are_measured(run_notebook):
 def test_03_unknown_method_is_one_clear_error(run_notebook):
     with pytest.raises(SeriesFailed, match=r"unknown methods \['spark'\]"):
         run_notebook("03", methods=["dask-ml", "spark"])
+
+
+@pytest.mark.slow
+def test_04_ci_profile_scores_floors_and_measured_times(run_notebook):
+    results = run_notebook("04")
+    assert results["n_reviews"] == 6_459 and results["n_train"] + results["n_test"] == 6_459
+    assert results["n_train"] == 5_230  # seeded split of the shipped sample
+    assert results["distinct_terms"] == 23_898 and results["colliding_terms"] == 3_848  # 2^16 buckets
+    quality = results["quality"]
+    assert set(quality) == {"XGBoost, one machine", "XGBoost, Dask", "linear (SGD), Dask",
+                            "TF-IDF + logistic, one machine"}
+    for name, q in quality.items():
+        assert q["predictions"] == results["n_test"], name
+        assert q["accuracy"] > 0.7615 and q["roc_auc"] > 0.88, name  # the classic example's 0.7615
+        assert q["uci_roc_auc"] > 0.8, name  # out of domain, still far above chance
+    assert quality["linear (SGD), Dask"]["accuracy"] >= 0.80 and quality["linear (SGD), Dask"]["roc_auc"] >= 0.90
+    assert quality["TF-IDF + logistic, one machine"]["accuracy"] >= 0.85
+    assert results["bigram_roc_auc"] > 0.9
+    # both searches: same candidates and folds, so the same best parameters
+    search = results["search"]
+    assert set(search) == {"loky", "dask-ml"}
+    assert search["loky"]["best_params"] == search["dask-ml"]["best_params"]
+    assert search["loky"]["best_score"] == pytest.approx(search["dask-ml"]["best_score"], abs=1e-9)
+    assert all(s["failed"] == 0 for s in search.values())
+    # the comparison table has measured times for both paths
+    measured = {(t["step"], t["where"]): t["seconds"] for t in results["timings"]}
+    for step in ["vectorize", "train XGBoost"]:
+        assert measured[(step, "one machine")] > 0 and measured[(step, "Dask cluster")] > 0
+    assert measured[("search", "one machine (loky)")] > 0 and measured[("search", "Dask cluster (dask-ml)")] > 0
+
+
+def _reviews_csv(path, rows):
+    """The shipped sample written in the full data's CSV shape (label,title,text; no header)."""
+    import csv
+
+    from coursekit.data import load_reviews
+
+    frame = load_reviews().head(rows).astype(object)
+    frame.to_csv(path, header=False, index=False, quoting=csv.QUOTE_ALL)
+    return frame
+
+
+@pytest.mark.slow
+def test_04_reads_a_csv_in_the_full_data_shape(run_notebook, tmp_path):
+    _reviews_csv(tmp_path / "reviews.csv", 2_000)
+    results = run_notebook("04", data_source=str(tmp_path / "reviews.csv"), csv_blocksize="200KiB",
+                           search_methods=[], xgb_n_estimators=20)
+    assert results["n_reviews"] == 2_000
+    assert results["search"] == {}
+    assert results["quality"]["linear (SGD), Dask"]["roc_auc"] > 0.85
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row, message", [
+    ({"label": 3}, r"reviews.csv, partition 0, row 7: label 3 is not one of \[1, 2\]"),
+    ({"text": " "}, r"reviews.csv, partition 0, row 7: empty review text"),
+])
+def test_04_bad_review_in_a_csv_is_one_clear_error(run_notebook, tmp_path, row, message):
+    import csv
+
+    frame = _reviews_csv(tmp_path / "reviews.csv", 50)
+    for column, value in row.items():
+        frame.loc[7, column] = value
+    frame.to_csv(tmp_path / "reviews.csv", header=False, index=False, quoting=csv.QUOTE_ALL)
+    with pytest.raises(SeriesFailed, match=message):
+        run_notebook("04", data_source=str(tmp_path / "reviews.csv"))
+
+
+@pytest.mark.slow
+def test_04_unknown_search_method_is_one_clear_error(run_notebook):
+    with pytest.raises(SeriesFailed, match=r"unknown search_methods \['spark'\]"):
+        run_notebook("04", search_methods=["spark"])
+
+
+@pytest.mark.slow
+def test_05_search_is_reproducible_beats_baselines_and_restores_dask_config(run_notebook, tmp_path):
+    import dask
+
+    before = {k: dask.config.get(k) for k in ["distributed.scheduler.worker-ttl",
+                                              "distributed.scheduler.allowed-failures"]}
+    runs = [run_notebook("05", export_path=str(tmp_path / f"best_{i}.py")) for i in range(2)]
+    first, second = runs
+    # same seed, budget in generations: the same search and the same pipeline
+    assert first["best_pipeline"] == second["best_pipeline"]
+    assert first["best_cv_per_generation"] == second["best_cv_per_generation"]
+    assert first["evaluated"] == second["evaluated"] == 3 * 8  # profiles/ci.yml
+    for results in runs:
+        assert results["baseline"]["trivial"] < 0.15  # ten digits: chance is about 0.1
+        assert results["best_test_accuracy"] > results["baseline"]["trivial"] + 0.5
+        assert results["best_test_accuracy"] > 0.9
+        assert results["exported_test_accuracy"] == results["best_test_accuracy"]
+        assert results["tasks"] >= results["evaluated"] and len(results["tasks_per_worker"]) == 2
+        assert results["config_changed_by_tpot"]["distributed.scheduler.allowed-failures"] == "1"
+        assert results["config_restored"] and results["client_works"]
+    # the exported file is plain Python: import it elsewhere and refit
+    namespace = {}
+    exec((tmp_path / "best_0.py").read_text(), namespace)
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    assert namespace["pipeline"].fit(X[:1000], y[:1000]).score(X[1000:], y[1000:]) > 0.9
+    assert {k: dask.config.get(k) for k in before} == before  # this test process is untouched
+
+
+@pytest.mark.slow
+def test_05_unknown_search_space_is_one_clear_error(run_notebook):
+    with pytest.raises(SeriesFailed, match=r"search_space must be 'light' or one of"):
+        run_notebook("05", search_space="huge")
