@@ -43,3 +43,30 @@ def test_grid_benchmark_reports_every_method(tmp_path, capsys):
     assert len({r["best_params"] for r in results["rows"]}) == 1
     printed = capsys.readouterr().out
     assert "same best params and score in every method: True" in printed
+
+
+@pytest.mark.slow
+def test_reviews_benchmark_reports_every_step_and_size(tmp_path, capsys):
+    out = tmp_path / "reviews.json"
+    assert main(["reviews", "--reviews", "1000", "3000", "--workers", "1", "2", "--n-estimators", "5",
+                 "--memory-limit", "1GiB", "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert [r["reviews"] for r in results["runs"]] == [1000, 3000]
+    for run in results["runs"]:
+        assert [d["workers"] for d in run["dask"]] == [1, 2]
+        for timing in [run["one_machine"], *run["dask"]]:
+            assert all(timing[key] > 0 for key in ["vectorize_s", "xgboost_s", "sgd_epoch_s"])
+    printed = capsys.readouterr().out
+    assert "reviews/s" in printed and "x one machine" in printed
+    assert printed.count("vectorize:") == 1 and "XGBoost:" in printed  # a cross-over line per step
+
+
+def test_resampled_reviews_keep_the_real_texts():
+    from benchmarks.reviews import resampled_reviews
+    from coursekit.data import load_reviews
+
+    frame = resampled_reviews(500, seed=1)
+    assert len(frame) == 500 and set(frame.positive.unique()) <= {0, 1}
+    real = load_reviews()
+    assert set(frame.review) <= set(real.title + ". " + real.text)
+    assert frame.equals(resampled_reviews(500, seed=1))  # seeded
