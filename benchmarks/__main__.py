@@ -3,6 +3,7 @@
     python -m benchmarks eda --rows 10000000 --workers 1 2
     python -m benchmarks grid --grid seed --cv 8 --workers 2
     python -m benchmarks reviews --reviews 20000 100000 --workers 1 2
+    python -m benchmarks tpot --generations 5 --population-size 16 --workers 1 2
 """
 
 from __future__ import annotations
@@ -56,9 +57,22 @@ def main(argv=None) -> int:
     reviews.add_argument("--n-features", type=int, default=2**16)
     reviews.add_argument("--n-estimators", type=int, default=100)
     reviews.add_argument("--json", default=None, help="also write the results (with machine facts) here")
+    tpot = sub.add_parser("tpot", help="notebook 05's TPOT search: evaluations per minute on 1..N workers")
+    tpot.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
+    tpot.add_argument("--generations", type=int, default=5)
+    tpot.add_argument("--population-size", type=int, default=16)
+    tpot.add_argument("--cv", type=int, default=3)
+    tpot.add_argument("--threads-per-worker", type=int, default=1)
+    tpot.add_argument("--memory-limit", default="2GiB")
+    tpot.add_argument("--json", default=None, help="also write the results (with machine facts) here")
     args = parser.parse_args(argv)
 
-    if args.workload == "reviews":
+    if args.workload == "tpot":
+        from benchmarks import tpot_search as workload
+
+        results = workload.run(args.workers, args.generations, args.population_size, args.cv,
+                               args.threads_per_worker, args.memory_limit)
+    elif args.workload == "reviews":
         from benchmarks import reviews as workload
 
         results = workload.run(args.reviews, args.workers, args.n_features, args.n_estimators,

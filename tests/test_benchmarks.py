@@ -70,3 +70,15 @@ def test_resampled_reviews_keep_the_real_texts():
     real = load_reviews()
     assert set(frame.review) <= set(real.title + ". " + real.text)
     assert frame.equals(resampled_reviews(500, seed=1))  # seeded
+
+
+@pytest.mark.slow
+def test_tpot_benchmark_reports_every_worker_count(tmp_path, capsys):
+    out = tmp_path / "tpot.json"
+    assert main(["tpot", "--generations", "2", "--population-size", "4", "--cv", "2", "--workers", "1", "2",
+                 "--memory-limit", "1GiB", "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert [r["workers"] for r in results["rows"]] == [1, 2]
+    assert all(r["wall_s"] > 0 and r["evaluations"] == 8 for r in results["rows"])
+    printed = capsys.readouterr().out
+    assert "evals/min" in printed and "same best pipeline at every worker count: True" in printed
