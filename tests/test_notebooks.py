@@ -39,6 +39,8 @@ def test_01_ci_profile(run_notebook):
     assert results["max_workers_seen_adapting"] >= 2
     assert results["workers_see_local_files"] == 2
     assert 0 < results["persist_returned_after_s"] and 0 < results["compute_twice_s"]
+    loss = results["worker_loss"]  # a worker killed mid-computation: nothing lost, a replacement started
+    assert loss["victim_gone"] and loss["total_correct"] and loss["replacements"] >= 1
 
 
 @pytest.mark.slow
