@@ -18,7 +18,7 @@ GRIDS = {
     "reduced": {"max_depth": [3, None], "max_features": [1, 10], "min_samples_split": [2, 10],
                 "bootstrap": [True], "criterion": ["gini", "entropy"]},
 }
-METHODS = ["sequential", "loky", "joblib-dask", "joblib-dask-seq", "dask-ml"]
+METHODS = ["sequential", "loky", "joblib-dask", "joblib-dask-seq", "joblib-dask-seq-scatter", "dask-ml"]
 
 
 class SequentialTreesForest(RandomForestClassifier):
@@ -71,6 +71,12 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
                     search = GridSearchCV(SequentialTreesForest(n_estimators=n_estimators, random_state=0),
                                           param_grid, cv=cv, n_jobs=-1)
                     record("joblib-dask-seq", n, search, client)
+            if "joblib-dask-seq-scatter" in methods:
+                # the data sent to the workers once, instead of inside every task
+                with joblib.parallel_config(backend="dask", scatter=[X, y]):
+                    search = GridSearchCV(SequentialTreesForest(n_estimators=n_estimators, random_state=0),
+                                          param_grid, cv=cv, n_jobs=-1)
+                    record("joblib-dask-seq-scatter", n, search, client)
             if "dask-ml" in methods:
                 # iid=False: plain mean of fold scores, as scikit-learn (dask-ml defaults to iid=True)
                 record("dask-ml", n, dcv.GridSearchCV(forest, param_grid, cv=cv, iid=False), client)
@@ -97,4 +103,11 @@ def report(results: dict) -> str:
         speedup = f"{sequential / r['wall_s']:.2f}x" if sequential else "-"
         vs_loky = f"{r['wall_s'] / loky[r['workers']]:.2f}x" if r["workers"] in loky else "-"
         lines.append(f"{r['method']:12s} {r['workers']:>7} {r['wall_s']:>8.1f} {r['tasks']:>8,} {speedup:>14} {vs_loky:>8}")
+    for method in dict.fromkeys(r["method"] for r in rows):  # scaling over worker counts, per method
+        runs = sorted((r["workers"], r["wall_s"]) for r in rows if r["method"] == method)
+        if len(runs) > 1:
+            (w0, t0), *rest = runs
+            lines.append(f"{method}: " + ", ".join(
+                f"{w} workers {t0 / t:.2f}x the {w0}-worker speed (parallel efficiency {t0 / t / (w / w0):.2f})"
+                for w, t in rest))
     return "\n".join(lines)

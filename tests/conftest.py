@@ -26,3 +26,31 @@ def run_notebook(tmp_path):
 def notebook_path(prefix: str):
     (path,) = sorted(NOTEBOOKS_DIR.glob(f"{prefix}-*.ipynb"))
     return path
+
+
+@pytest.fixture(scope="session")
+def ci_series(tmp_path_factory):
+    """Every notebook of the series in the ci profile, all at the same time, each in its own
+    process with its own LocalCluster (as pytest-xdist or several users on one machine would run
+    them). Returns {prefix: results}; the per-notebook tests check the facts."""
+    import subprocess
+    import sys
+
+    from coursekit.params import notebooks
+
+    out = tmp_path_factory.mktemp("ci-series")
+    procs = {}
+    for nb in notebooks():
+        prefix = nb.name[:2]
+        procs[nb] = subprocess.Popen([sys.executable, "-m", "coursekit", "run", "--profile", "ci", "--only",
+                                      prefix, "--output", str(out / prefix)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    outputs = {nb: proc.communicate(timeout=1800)[0] for nb, proc in procs.items()}
+    failed = {nb.name: outputs[nb][-3000:] for nb, proc in procs.items() if proc.returncode != 0}
+    assert not failed, failed
+    series = {}
+    for nb in procs:
+        folder = out / nb.name[:2] / "ci"
+        series[nb.name[:2]] = {**json.loads((folder / f"{nb.stem}.results.json").read_text()),
+                               "_executed": str(folder / nb.name)}
+    return series

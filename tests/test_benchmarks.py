@@ -36,9 +36,10 @@ def test_grid_benchmark_reports_every_method(tmp_path, capsys):
     results = json.loads(out.read_text())
     assert results["fits"] == 32
     assert [r["method"] for r in results["rows"]] == ["sequential", "loky", "joblib-dask", "joblib-dask-seq",
-                                                      "dask-ml"]
+                                                      "joblib-dask-seq-scatter", "dask-ml"]
     tasks = {r["method"]: r["tasks"] for r in results["rows"]}
     assert tasks["joblib-dask-seq"] <= 32 < tasks["joblib-dask"]  # at most a task per fit, vs many
+    assert tasks["joblib-dask-seq-scatter"] <= 32 + 2  # plus the scattered X and y
     assert all(r["wall_s"] > 0 for r in results["rows"])
     assert len({r["best_params"] for r in results["rows"]}) == 1
     printed = capsys.readouterr().out
@@ -82,3 +83,18 @@ def test_tpot_benchmark_reports_every_worker_count(tmp_path, capsys):
     assert all(r["wall_s"] > 0 and r["evaluations"] == 8 for r in results["rows"])
     printed = capsys.readouterr().out
     assert "evals/min" in printed and "same best pipeline at every worker count: True" in printed
+
+
+def test_grid_report_gives_parallel_efficiency_per_method():
+    from benchmarks.grid import report
+
+    row = dict(tasks=0, best_score=0.9, best_params="{}")
+    results = {"grid": "seed", "fits": 720, "cv": 3, "n_estimators": 20, "rows": [
+        {**row, "method": "loky", "workers": 1, "wall_s": 100.0},
+        {**row, "method": "dask-ml", "workers": 1, "wall_s": 110.0},
+        {**row, "method": "loky", "workers": 2, "wall_s": 55.0},
+        {**row, "method": "dask-ml", "workers": 2, "wall_s": 50.0},
+    ]}
+    text = report(results)
+    assert "dask-ml: 2 workers 2.20x the 1-worker speed (parallel efficiency 1.10)" in text
+    assert "loky: 2 workers 1.82x the 1-worker speed (parallel efficiency 0.91)" in text

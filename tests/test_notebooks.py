@@ -30,8 +30,8 @@ def test_nbstripout_would_change_nothing():
 
 
 @pytest.mark.slow
-def test_01_ci_profile(run_notebook):
-    results = run_notebook("01")
+def test_01_ci_profile(ci_series):
+    results = ci_series["01"]
     n = 60  # profiles/ci.yml
     assert results["n_workers"] == 2 and results["total_threads"] == 2
     assert results["sum_of_squares"] == sum(i * i for i in range(n))
@@ -74,8 +74,8 @@ def test_notebook_paths_resolve():
 
 
 @pytest.mark.slow
-def test_02_ci_profile_facts_of_the_sample(run_notebook):
-    results = run_notebook("02")
+def test_02_ci_profile_facts_of_the_sample(ci_series):
+    results = ci_series["02"]
     assert results["rows"] == 22_699
     assert results["vendor_counts"] == {"1": 10_073, "2": 12_626}
     assert results["missing_values"] == 0
@@ -110,8 +110,8 @@ def test_02_unknown_data_source_is_one_clear_error(run_notebook):
 
 
 @pytest.mark.slow
-def test_03_ci_profile_methods_agree_and_times_are_measured(run_notebook):
-    results = run_notebook("03")
+def test_03_ci_profile_methods_agree_and_times_are_measured(ci_series):
+    results = ci_series["03"]
     assert results["grid"] == "reduced" and results["n_candidates"] == 16 and results["cv"] == 3
     table = {row["method"]: row for row in results["table"]}
     assert set(table) == {"sequential", "loky", "joblib-dask", "joblib-dask-seq", "dask-ml", "halving"}
@@ -139,8 +139,8 @@ def test_03_unknown_method_is_one_clear_error(run_notebook):
 
 
 @pytest.mark.slow
-def test_04_ci_profile_scores_floors_and_measured_times(run_notebook):
-    results = run_notebook("04")
+def test_04_ci_profile_scores_floors_and_measured_times(ci_series):
+    results = ci_series["04"]
     assert results["n_reviews"] == 6_459 and results["n_train"] + results["n_test"] == 6_459
     assert results["n_train"] == 5_230  # seeded split of the shipped sample
     assert results["distinct_terms"] == 23_898 and results["colliding_terms"] == 3_848  # 2^16 buckets
@@ -182,8 +182,8 @@ def _reviews_csv(path, rows):
 def test_04_reads_a_csv_in_the_full_data_shape(run_notebook, tmp_path):
     _reviews_csv(tmp_path / "reviews.csv", 2_000)
     results = run_notebook("04", data_source=str(tmp_path / "reviews.csv"), csv_blocksize="200KiB",
-                           search_methods=[], xgb_n_estimators=20)
-    assert results["n_reviews"] == 2_000
+                           n_reviews=1_500, search_methods=[], xgb_n_estimators=20)
+    assert results["n_reviews"] == 1_500  # the first 1,500 of the file's 2,000
     assert results["search"] == {}
     assert results["quality"]["linear (SGD), Dask"]["roc_auc"] > 0.85
 
@@ -211,12 +211,13 @@ def test_04_unknown_search_method_is_one_clear_error(run_notebook):
 
 
 @pytest.mark.slow
-def test_05_search_is_reproducible_beats_baselines_and_restores_dask_config(run_notebook, tmp_path):
+def test_05_search_is_reproducible_beats_baselines_and_restores_dask_config(ci_series, run_notebook, tmp_path):
     import dask
 
     before = {k: dask.config.get(k) for k in ["distributed.scheduler.worker-ttl",
                                               "distributed.scheduler.allowed-failures"]}
-    runs = [run_notebook("05", export_path=str(tmp_path / f"best_{i}.py")) for i in range(2)]
+    # a second run, alone, after the first (run beside the other notebooks)
+    runs = [ci_series["05"], run_notebook("05", export_path=str(tmp_path / "best_0.py"))]
     first, second = runs
     # same seed, budget in generations: the same search and the same pipeline
     assert first["best_pipeline"] == second["best_pipeline"]
@@ -244,3 +245,47 @@ def test_05_search_is_reproducible_beats_baselines_and_restores_dask_config(run_
 def test_05_unknown_search_space_is_one_clear_error(run_notebook):
     with pytest.raises(SeriesFailed, match=r"search_space must be 'light' or one of"):
         run_notebook("05", search_space="huge")
+
+
+def _local_cluster_calls(source: str):
+    import ast
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "LocalCluster":
+            yield {k.arg: ast.literal_eval(k.value) for k in node.keywords
+                   if k.arg in ("host", "dashboard_address")}
+
+
+def test_every_local_cluster_binds_to_loopback_on_a_random_port():
+    """Security: a LocalCluster's scheduler and dashboard are reachable from this machine only,
+    and no fixed port clashes with another run (notebooks and benchmarks alike)."""
+    import nbformat
+
+    from coursekit import REPO_ROOT
+
+    sources = {nb.name: "\n".join(c.source for c in nbformat.read(nb, as_version=4).cells
+                                  if c.cell_type == "code" and "%" not in c.source.split("\n")[0][:1])
+               for nb in NOTEBOOKS}
+    sources.update({p.name: p.read_text() for p in (REPO_ROOT / "benchmarks").glob("*.py")})
+    calls = {name: list(_local_cluster_calls(src)) for name, src in sources.items()}
+    assert all(calls[nb.name] for nb in NOTEBOOKS)  # every notebook can start one
+    for name, found in calls.items():
+        for keywords in found:
+            assert keywords == {"host": "127.0.0.1", "dashboard_address": "127.0.0.1:0"}, name
+
+
+def _checked_outputs(path) -> list[str]:
+    import nbformat
+
+    from coursekit.notebooks import CHECK_TAG
+
+    cells = nbformat.read(path, as_version=4).cells
+    return ["".join(o.get("text", "") for o in c.get("outputs", []) if o.get("output_type") == "stream")
+            for c in cells if c.cell_type == "code" and CHECK_TAG in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prefix", ["02", "04", "05"])  # notebooks whose checked cells the ci profile leaves alone
+def test_run_beside_the_others_gives_the_stored_checked_outputs(ci_series, prefix):
+    """All five ran at the same time (ci_series): no port, file or scratch clash changed a fact."""
+    assert _checked_outputs(ci_series[prefix]["_executed"]) == _checked_outputs(notebook_path(prefix))
