@@ -13,6 +13,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from benchmarks import timed
+
 FEATURES = ["passenger_count", "trip_distance", "fare_amount", "extra", "mta_tax", "tip_amount",
             "tolls_amount", "total_amount"]
 
@@ -78,10 +80,6 @@ def _steps(frame, compute):
     }
 
 
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
 
 
 def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_per_file: int,
@@ -96,8 +94,8 @@ def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_p
     columns = ["VendorID", *FEATURES]
 
     # pandas, one core, same rows
-    read_s, pdf = _timed(lambda: pd.read_parquet(path, columns=columns))
-    pandas = {name: _timed(step)[0] for name, step in _steps(pdf, lambda *results: results).items()}
+    read_s, pdf = timed(lambda: pd.read_parquet(path, columns=columns))
+    pandas = {name: timed(step)[0] for name, step in _steps(pdf, lambda *results: results).items()}
     pandas_corr = pdf[FEATURES].corr()
     pandas_describe = pdf[FEATURES].describe()
     del pdf
@@ -111,10 +109,10 @@ def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_p
             df = raw[raw["VendorID"] > 0].persist()  # an operation after the read: dask issue 12488
             wait(df)
             persist_s = time.perf_counter() - start
-            timings = {name: _timed(step)[0] for name, step in _steps(df, dask.compute).items()}
-            fast_s, fast = _timed(lambda: corr_one_pass(df[FEATURES]))
+            timings = {name: timed(step)[0] for name, step in _steps(df, dask.compute).items()}
+            fast_s, fast = timed(lambda: corr_one_pass(df[FEATURES]))
             diff = float((fast - pandas_corr).abs().max().max())
-            summary_s, (stats, corr) = _timed(lambda: summary_one_pass(df[FEATURES]))
+            summary_s, (stats, corr) = timed(lambda: summary_one_pass(df[FEATURES]))
             stats_diff = float(((stats.T - pandas_describe.loc[stats.columns]).abs()
                                 / pandas_describe.loc[stats.columns].abs().clip(lower=1)).max().max())
             results["dask"].append({"workers": n, "threads": n * threads_per_worker, "persist_s": persist_s,

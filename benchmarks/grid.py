@@ -66,17 +66,14 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
             if "joblib-dask" in methods:
                 with joblib.parallel_config(backend="dask"):
                     record("joblib-dask", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=-1), client)
-            if "joblib-dask-seq" in methods:
-                with joblib.parallel_config(backend="dask"):
-                    search = GridSearchCV(SequentialTreesForest(n_estimators=n_estimators, random_state=0),
-                                          param_grid, cv=cv, n_jobs=-1)
-                    record("joblib-dask-seq", n, search, client)
-            if "joblib-dask-seq-scatter" in methods:
-                # the data sent to the workers once, instead of inside every task
-                with joblib.parallel_config(backend="dask", scatter=[X, y]):
-                    search = GridSearchCV(SequentialTreesForest(n_estimators=n_estimators, random_state=0),
-                                          param_grid, cv=cv, n_jobs=-1)
-                    record("joblib-dask-seq-scatter", n, search, client)
+            # the forest's trees kept sequential; "-scatter": the data sent to the workers once,
+            # instead of inside every task
+            for method, scatter in [("joblib-dask-seq", None), ("joblib-dask-seq-scatter", [X, y])]:
+                if method in methods:
+                    with joblib.parallel_config(backend="dask", scatter=scatter):
+                        search = GridSearchCV(SequentialTreesForest(n_estimators=n_estimators, random_state=0),
+                                              param_grid, cv=cv, n_jobs=-1)
+                        record(method, n, search, client)
             if "dask-ml" in methods:
                 # iid=False: plain mean of fold scores, as scikit-learn (dask-ml defaults to iid=True)
                 record("dask-ml", n, dcv.GridSearchCV(forest, param_grid, cv=cv, iid=False), client)

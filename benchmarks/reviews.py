@@ -9,11 +9,12 @@ which the cluster beat one machine.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
+
+from benchmarks import timed
 
 
 def resampled_reviews(n: int, seed: int = 0) -> pd.DataFrame:
@@ -26,10 +27,6 @@ def resampled_reviews(n: int, seed: int = 0) -> pd.DataFrame:
                          "positive": (sample.label == 2).astype("int8")})
 
 
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
 
 
 def one_machine(frame, n_features, n_estimators, threads) -> dict:
@@ -38,13 +35,13 @@ def one_machine(frame, n_features, n_estimators, threads) -> dict:
     from sklearn.linear_model import SGDClassifier
 
     hasher = HashingVectorizer(n_features=n_features, alternate_sign=False, norm="l2")
-    vec_s, X = _timed(lambda: hasher.transform(frame.review.to_numpy()))
+    vec_s, X = timed(lambda: hasher.transform(frame.review.to_numpy()))
     y = frame.positive.to_numpy()
     model = xgboost.XGBClassifier(n_estimators=n_estimators, max_depth=4, max_bin=32, tree_method="hist",
                                   n_jobs=threads, random_state=0)
-    xgb_s, _ = _timed(lambda: model.fit(X, y))
+    xgb_s, _ = timed(lambda: model.fit(X, y))
     sgd = SGDClassifier(loss="log_loss", alpha=3e-5, random_state=0)
-    sgd_s, _ = _timed(lambda: sgd.partial_fit(X, y, classes=[0, 1]))  # one epoch, as on Dask
+    sgd_s, _ = timed(lambda: sgd.partial_fit(X, y, classes=[0, 1]))  # one epoch, as on Dask
     return {"vectorize_s": vec_s, "xgboost_s": xgb_s, "sgd_epoch_s": sgd_s}
 
 
@@ -73,13 +70,13 @@ def on_dask(frame, n_features, n_estimators, n_workers, threads_per_worker, memo
             wait([X, y])  # persist only submits: wait, or the clock measures nothing
             return X, y
 
-        vec_s, (X, y) = _timed(vectorize)
+        vec_s, (X, y) = timed(vectorize)
         model = xgboost.dask.DaskXGBClassifier(n_estimators=n_estimators, max_depth=4, max_bin=32,
                                                tree_method="hist", random_state=0)
         model.client = client
-        xgb_s, _ = _timed(lambda: model.fit(X, y))
+        xgb_s, _ = timed(lambda: model.fit(X, y))
         sgd = Incremental(SGDClassifier(loss="log_loss", alpha=3e-5, random_state=0), random_state=0)
-        sgd_s, _ = _timed(lambda: sgd.partial_fit(X, y, classes=[0, 1]))
+        sgd_s, _ = timed(lambda: sgd.partial_fit(X, y, classes=[0, 1]))
     return {"workers": n_workers, "vectorize_s": vec_s, "xgboost_s": xgb_s, "sgd_epoch_s": sgd_s}
 
 

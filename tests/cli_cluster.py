@@ -50,15 +50,16 @@ def _stop(processes: list[subprocess.Popen]) -> list[int]:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, sig)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(psutil.pid_exists(p) and _alive(p) for p in everyone):
+        while time.monotonic() < deadline and any(alive(p) for p in everyone):
             time.sleep(0.1)
         for proc in processes:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=0.1)
-    return [p for p in everyone if psutil.pid_exists(p) and _alive(p)]
+    return [p for p in everyone if alive(p)]
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie waiting to be reaped does not count)."""
     with contextlib.suppress(psutil.NoSuchProcess):
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     return False

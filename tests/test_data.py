@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import shutil
-import threading
-from functools import partial
 
 import pandas as pd
 import pytest
@@ -14,6 +11,8 @@ import pytest
 from coursekit import REPO_ROOT
 from coursekit import data
 from coursekit.data import DataError
+
+from .http_files import serve_folder
 
 
 def test_shipped_files_match_their_checksums_and_the_data_readme():
@@ -113,11 +112,8 @@ def test_bad_arguments():
 def http_folder(tmp_path):
     served = tmp_path / "served"
     served.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield served, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_folder(served) as url:
+        yield served, url
 
 
 def test_download_records_checksum_then_verifies_and_repairs(http_folder, tmp_path):

@@ -5,13 +5,11 @@ during a persisted computation and during a search; a TLS-secured cluster."""
 from __future__ import annotations
 
 import csv
-import http.server
 import os
 import shutil
 import signal
 import threading
 import time
-from functools import partial
 
 import pandas as pd
 import psutil
@@ -20,7 +18,8 @@ import pytest
 from coursekit import REPO_ROOT
 from coursekit.data import load_reviews
 
-from .cli_cluster import cli_cluster, make_tls_files
+from .cli_cluster import alive, cli_cluster, make_tls_files
+from .http_files import serve_folder
 
 pytestmark = pytest.mark.slow
 
@@ -42,44 +41,6 @@ def cluster(shared_cluster):
     return shared_cluster
 
 
-class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with HTTP range requests, as object stores and web servers answer them
-    (Dask reads a CSV in blocks by asking for byte ranges)."""
-
-    def send_head(self):
-        header = self.headers.get("Range", "")
-        path = self.translate_path(self.path)
-        if not header.startswith("bytes=") or not os.path.isfile(path):
-            return super().send_head()
-        size = os.path.getsize(path)
-        start_s, _, end_s = header[6:].partition("-")
-        start = int(start_s) if start_s else max(size - int(end_s), 0)
-        end = min(int(end_s), size - 1) if start_s and end_s else size - 1
-        if start >= size:
-            self.send_error(416)
-            return None
-        f = open(path, "rb")  # noqa: SIM115 (copyfile reads it, then the base class closes it)
-        f.seek(start)
-        self.send_response(206)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header("Content-Length", str(end - start + 1))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        self._remaining = end - start + 1
-        return f
-
-    def copyfile(self, source, outputfile):
-        remaining = getattr(self, "_remaining", None)
-        if remaining is None:
-            return super().copyfile(source, outputfile)
-        outputfile.write(source.read(remaining))
-        self._remaining = None
-
-    def log_message(self, *args):  # keep the test output quiet
-        pass
-
-
 @pytest.fixture(scope="module")
 def data_url(tmp_path_factory):
     """The shipped taxi sample and the reviews (as a label,title,text CSV) over HTTP on loopback:
@@ -87,11 +48,8 @@ def data_url(tmp_path_factory):
     served = tmp_path_factory.mktemp("served")
     shutil.copy(REPO_ROOT / "data" / "yellow_tripdata_2017_sample.csv", served)
     load_reviews().to_csv(served / "reviews.csv", header=False, index=False, quoting=csv.QUOTE_ALL)
-    handler = partial(RangeRequestHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_folder(served) as url:
+        yield url
 
 
 def test_cluster_processes_are_gone_after_teardown_even_on_failure(tmp_path):
@@ -108,7 +66,7 @@ def test_cluster_processes_are_gone_after_teardown_even_on_failure(tmp_path):
             pids += [c.pid for p in pids for c in psutil.Process(p).children(recursive=True)]
         1 / 0  # the test body fails: the cluster must still be stopped
     assert len(pids) >= 5  # scheduler, 2 nannies, 2 worker processes
-    assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    assert not [p for p in pids if alive(p)]
     assert (tmp_path / "c" / "worker-0").is_dir() and (tmp_path / "c" / "worker-1").is_dir()  # own scratch
 
 
