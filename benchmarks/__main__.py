@@ -1,97 +1,183 @@
 """One entry point for the course's benchmarks (programs that print figures, not tests).
 
-    python -m benchmarks eda --rows 10000000 --workers 1 2
+    python -m benchmarks all --quick --json quick.json     # every workload, small, in minutes
+    python -m benchmarks eda --rows 10000000                # one workload, 1, 2, 4 ... cores workers
     python -m benchmarks grid --grid seed --cv 8 --workers 2
-    python -m benchmarks reviews --reviews 20000 100000 --workers 1 2
-    python -m benchmarks tpot --generations 5 --population-size 16 --workers 1 2
+    python -m benchmarks reviews --reviews 20000 100000
+    python -m benchmarks tpot --generations 5 --population-size 16
+    python -m benchmarks plot quick.json --out plots/       # speedup-vs-workers PNGs
+    python -m benchmarks report                              # benchmarks/REPORT.md + README section
+
+Every workload also runs on an existing cluster: --scheduler-address tcp://host:8786 (its own
+workers; the eda data directory must then be storage every worker can read).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
+import shlex
 import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks import worker_counts
 
-def machine() -> dict:
+# the workloads' settings for ``all --quick`` (minutes on 2 cores) and ``all``
+PROFILES = {
+    "quick": {"eda": dict(rows=200_000, rows_per_file=50_000, memory_limit="1GiB"),
+              "grid": dict(grid="reduced", cv=2, n_estimators=5),
+              "reviews": dict(reviews=[2_000, 6_000], n_estimators=10, memory_limit="1GiB"),
+              "tpot": dict(generations=2, population_size=4, cv=2, memory_limit="1GiB")},
+    "full": {"eda": dict(rows=10_000_000),
+             "grid": dict(grid="seed", cv=3, methods=["loky", "joblib-dask-seq", "dask-ml"]),
+             "reviews": dict(reviews=[20_000, 100_000]),
+             "tpot": dict(generations=3, population_size=32)},
+}
+
+
+def machine(label: str | None = None) -> dict:
     import dask
     import pandas
     import psutil
 
-    return {"cpu_count": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "machine": platform.machine(),
-            "dask": dask.__version__, "pandas": pandas.__version__}
+    facts = {"cpu_count": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+             "python": platform.python_version(), "machine": platform.machine(),
+             "dask": dask.__version__, "pandas": pandas.__version__}
+    for name in ["distributed", "sklearn", "xgboost", "tpot", "dask_ml"]:
+        try:
+            facts[name] = __import__(name).__version__
+        except ImportError:
+            pass
+    return {**facts, "label": label} if label else facts
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
     from benchmarks.grid import METHODS
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="workload", required=True)
-    eda = sub.add_parser("eda", help="taxi EDA suite (notebook 02) vs pandas on one core")
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workers", type=int, nargs="+", default=worker_counts(),
+                        help="worker counts (default: 1, 2, 4, ... up to the core count)")
+    common.add_argument("--scheduler-address", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
+                        help="run on this existing cluster (its workers) instead of LocalClusters")
+    common.add_argument("--json", default=None, help="also write the results (with machine facts) here")
+    common.add_argument("--label", default=None, help="a name for this machine in the report")
+
+    eda = sub.add_parser("eda", parents=[common], help="taxi EDA suite (notebook 02) vs pandas on one core")
     eda.add_argument("--rows", type=int, default=2_000_000)
-    eda.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
     eda.add_argument("--threads-per-worker", type=int, default=1)
     eda.add_argument("--memory-limit", default="4GiB")
     eda.add_argument("--rows-per-file", type=int, default=1_000_000)
     eda.add_argument("--data-dir", default=None, help="where generated data is kept (reused next time)")
-    eda.add_argument("--json", default=None, help="also write the results (with machine facts) here")
-    grid = sub.add_parser("grid", help="notebook 03's grid search: scikit-learn vs Dask")
+    grid = sub.add_parser("grid", parents=[common], help="notebook 03's grid search: scikit-learn vs Dask")
     grid.add_argument("--grid", choices=["seed", "reduced"], default="seed")
     grid.add_argument("--cv", type=int, default=8)
     grid.add_argument("--n-estimators", type=int, default=20)
-    grid.add_argument("--workers", type=int, nargs="+", default=[os.cpu_count() or 1])
     grid.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
-    grid.add_argument("--json", default=None, help="also write the results (with machine facts) here")
-    reviews = sub.add_parser("reviews", help="notebook 04's hashing + XGBoost/SGD: one machine vs Dask")
+    reviews = sub.add_parser("reviews", parents=[common], help="notebook 04's hashing + XGBoost/SGD: one machine vs Dask")
     reviews.add_argument("--reviews", type=int, nargs="+", default=[20_000, 100_000],
                          help="sizes to resample the shipped reviews to")
-    reviews.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
     reviews.add_argument("--threads-per-worker", type=int, default=1)
     reviews.add_argument("--memory-limit", default="2GiB")
     reviews.add_argument("--n-features", type=int, default=2**16)
     reviews.add_argument("--n-estimators", type=int, default=100)
-    reviews.add_argument("--json", default=None, help="also write the results (with machine facts) here")
-    tpot = sub.add_parser("tpot", help="notebook 05's TPOT search: evaluations per minute on 1..N workers")
-    tpot.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
+    tpot = sub.add_parser("tpot", parents=[common], help="notebook 05's TPOT search: evaluations per minute on 1..N workers")
     tpot.add_argument("--generations", type=int, default=5)
     tpot.add_argument("--population-size", type=int, default=16)
     tpot.add_argument("--cv", type=int, default=3)
     tpot.add_argument("--threads-per-worker", type=int, default=1)
     tpot.add_argument("--memory-limit", default="2GiB")
-    tpot.add_argument("--json", default=None, help="also write the results (with machine facts) here")
-    args = parser.parse_args(argv)
+    everything = sub.add_parser("all", parents=[common], help="every workload, one result file")
+    everything.add_argument("--quick", action="store_true", help="small sizes: a couple of minutes on 2 cores")
+    everything.add_argument("--only", nargs="+", choices=["eda", "grid", "reviews", "tpot"], default=None)
+    plot = sub.add_parser("plot", help="speedup-vs-workers PNGs from result files")
+    plot.add_argument("results", nargs="+")
+    plot.add_argument("--out", required=True)
+    report = sub.add_parser("report", help="benchmarks/REPORT.md, its plots and README's Performance "
+                                           "section, from benchmarks/results/*.json")
+    report.add_argument("--check", action="store_true", help="fail if the report is not what the files give")
+    return parser
 
-    if args.workload == "tpot":
-        from benchmarks import tpot_search as workload
 
-        results = workload.run(args.workers, args.generations, args.population_size, args.cv,
-                               args.threads_per_worker, args.memory_limit)
-    elif args.workload == "reviews":
-        from benchmarks import reviews as workload
+def run_workload(workload: str, settings: dict, workers: list[int], scheduler_address: str | None) -> dict:
+    """Runs one workload with ``settings`` (argparse names) and returns its results."""
+    s = settings
+    if workload == "tpot":
+        from benchmarks import tpot_search
 
-        results = workload.run(args.reviews, args.workers, args.n_features, args.n_estimators,
-                               args.threads_per_worker, args.memory_limit)
-    elif args.workload == "grid":
-        from benchmarks import grid as workload
+        return tpot_search.run(workers, s["generations"], s["population_size"], s.get("cv", 3),
+                               s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address)
+    if workload == "reviews":
+        from benchmarks import reviews
 
-        results = workload.run(args.grid, args.cv, args.n_estimators, args.workers, args.methods)
+        return reviews.run(s["reviews"], workers, s.get("n_features", 2**16), s.get("n_estimators", 100),
+                           s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address)
+    if workload == "grid":
+        from benchmarks import grid
+
+        return grid.run(s["grid"], s["cv"], s.get("n_estimators", 20), workers, s.get("methods", grid.METHODS),
+                        scheduler_address)
+    from benchmarks import eda
+
+    rows = s["rows"]
+    data_dir = Path(s.get("data_dir") or Path(tempfile.gettempdir()) / f"course-taxi-{rows}")
+    return eda.run(rows, workers, s.get("threads_per_worker", 1), data_dir, s.get("rows_per_file", 1_000_000),
+                   s.get("memory_limit", "4GiB"), scheduler_address)
+
+
+def _without_json(argv: list[str]) -> list[str]:
+    """The command line as a reader would rerun it (the output file left out)."""
+    shown, skip = [], False
+    for arg in argv:
+        if not skip and arg != "--json" and not arg.startswith("--json="):
+            shown.append(arg)
+        skip = arg == "--json"
+    return shown
+
+
+def main(argv=None) -> int:
+    from benchmarks import progress
+    from benchmarks.summary import text
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    if args.command == "plot":
+        from benchmarks.plots import plot_file
+
+        for path in args.results:
+            for png in plot_file(path, args.out):
+                print(png)
+        return 0
+    if args.command == "report":
+        from benchmarks.report import write_report
+
+        return write_report(check=args.check)
+
+    if args.command == "all":
+        settings = copy.deepcopy(PROFILES["quick" if args.quick else "full"])
+        if not args.quick and "population_size" in settings["tpot"]:  # enough pipelines for every worker
+            settings["tpot"]["population_size"] = max(settings["tpot"]["population_size"], 2 * max(args.workers))
+        names = args.only or list(settings)
+        document = {"workloads": {name: run_workload(name, settings[name], args.workers, args.scheduler_address)
+                                  for name in progress(names, "workloads")}}
     else:
-        from benchmarks import eda as workload
+        settings = {k: v for k, v in vars(args).items() if v is not None}
+        document = run_workload(args.command, settings, args.workers, args.scheduler_address)
+    document["machine"] = machine(args.label)
+    document["command"] = "python -m benchmarks " + shlex.join(_without_json(argv))
+    print(f"machine: {document['machine']}")
+    from benchmarks.summary import workloads_in
 
-        data_dir = Path(args.data_dir or Path(tempfile.gettempdir()) / f"course-taxi-{args.rows}")
-        results = workload.run(args.rows, args.workers, args.threads_per_worker, data_dir,
-                               args.rows_per_file, args.memory_limit)
-    results["machine"] = machine()
-    print(f"machine: {results['machine']}")
-    print(workload.report(results))
+    for results in workloads_in(document).values():
+        print(text(results), end="\n\n")
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1))
+        Path(args.json).write_text(json.dumps(document, indent=1))
     return 0
 
 

@@ -1,65 +1,113 @@
-"""The benchmark entry point runs and reports every step (figures are not asserted: a shared
-machine is too noisy for timed tests)."""
+"""The benchmark entry point: ``all --quick`` measures every workload at every worker count,
+plots come from stored result files, and the generated report matches the result files
+(figures are not asserted: a shared machine is too noisy for timed tests)."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from benchmarks.__main__ import main
 
-
-@pytest.mark.slow
-def test_eda_benchmark_reports_every_step(tmp_path, capsys):
-    out = tmp_path / "eda.json"
-    assert main(["eda", "--rows", "30000", "--workers", "1", "2", "--rows-per-file", "10000",
-                 "--memory-limit", "1GiB", "--data-dir", str(tmp_path / "data"), "--json", str(out)]) == 0
-    results = json.loads(out.read_text())
-    assert results["rows"] == 30_000 and results["machine"]["cpu_count"] >= 1
-    assert [d["workers"] for d in results["dask"]] == [1, 2]
-    for d in results["dask"]:
-        for step in ["persist", "describe", "groupby", "isna", "corr", "five_reductions", "quartiles",
-                     "corr_one_pass", "summary_one_pass"]:
-            assert d[f"{step}_s"] > 0
-        assert d["corr_one_pass_max_diff"] < 1e-9  # same matrix as pandas
-        assert d["summary_one_pass_max_rel_diff"] < 1e-9  # same statistics as pandas describe
-    printed = capsys.readouterr().out
-    assert "SUITE" in printed and "ideal" in printed
+RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
 
 
 @pytest.mark.slow
-def test_grid_benchmark_reports_every_method(tmp_path, capsys):
-    out = tmp_path / "grid.json"
-    assert main(["grid", "--grid", "reduced", "--cv", "2", "--n-estimators", "5", "--workers", "2",
-                 "--json", str(out)]) == 0
-    results = json.loads(out.read_text())
-    assert results["fits"] == 32
-    assert [r["method"] for r in results["rows"]] == ["sequential", "loky", "joblib-dask", "joblib-dask-seq",
-                                                      "joblib-dask-seq-scatter", "dask-ml"]
-    tasks = {r["method"]: r["tasks"] for r in results["rows"]}
-    assert tasks["joblib-dask-seq"] <= 32 < tasks["joblib-dask"]  # at most a task per fit, vs many
-    assert tasks["joblib-dask-seq-scatter"] <= 32 + 2  # plus the scattered X and y
-    assert all(r["wall_s"] > 0 for r in results["rows"])
-    assert len({r["best_params"] for r in results["rows"]}) == 1
-    printed = capsys.readouterr().out
-    assert "same best params and score in every method: True" in printed
-
-
-@pytest.mark.slow
-def test_reviews_benchmark_reports_every_step_and_size(tmp_path, capsys):
-    out = tmp_path / "reviews.json"
-    assert main(["reviews", "--reviews", "1000", "3000", "--workers", "1", "2", "--n-estimators", "5",
-                 "--memory-limit", "1GiB", "--json", str(out)]) == 0
-    results = json.loads(out.read_text())
-    assert [r["reviews"] for r in results["runs"]] == [1000, 3000]
-    for run in results["runs"]:
+def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, capsys):
+    out = tmp_path / "quick.json"
+    assert main(["all", "--quick", "--workers", "1", "2", "--json", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["machine"]["cpu_count"] >= 1 and document["command"].startswith("python -m benchmarks all")
+    workloads = document["workloads"]
+    assert set(workloads) == {"eda", "grid", "reviews", "tpot"}
+    eda = workloads["eda"]
+    assert [d["workers"] for d in eda["dask"]] == [1, 2] and eda["rows"] == 200_000
+    for d in eda["dask"]:
+        assert all(d[f"{step}_s"] > 0 for step in ["persist", "describe", "groupby", "isna", "corr",
+                                                    "five_reductions", "quartiles", "corr_one_pass", "summary_one_pass"])
+        assert d["corr_one_pass_max_diff"] < 1e-9 and d["summary_one_pass_max_rel_diff"] < 1e-9  # same as pandas
+        assert d["suite_busy_s"] > 0
+    assert all(v > 0 for v in eda["pandas"].values())
+    grid = workloads["grid"]
+    by_method = {}
+    for r in grid["rows"]:
+        by_method.setdefault(r["method"], []).append(r["workers"])
+        assert r["wall_s"] > 0
+    assert by_method.pop("sequential") == [1] and all(w == [1, 2] for w in by_method.values())
+    assert len({r["best_params"] for r in grid["rows"]}) == 1  # every method, the same best model
+    tasks = {r["method"]: r["tasks"] for r in grid["rows"] if r["workers"] == 2}
+    assert tasks["joblib-dask-seq"] <= grid["fits"] < tasks["joblib-dask"]  # a task per fit at most, vs many
+    reviews = workloads["reviews"]
+    for run in reviews["runs"]:
         assert [d["workers"] for d in run["dask"]] == [1, 2]
         for timing in [run["one_machine"], *run["dask"]]:
-            assert all(timing[key] > 0 for key in ["vectorize_s", "xgboost_s", "sgd_epoch_s"])
+            assert all(timing[k] > 0 for k in ["vectorize_s", "xgboost_s", "sgd_epoch_s"])
+    tpot = workloads["tpot"]
+    assert [r["workers"] for r in tpot["rows"]] == [1, 2]
+    assert all(r["wall_s"] > 0 and r["evaluations"] == 8 for r in tpot["rows"])
+    assert tpot["single_machine"]["wall_s"] > 0 and tpot["single_machine"]["n_jobs"] == 2
     printed = capsys.readouterr().out
-    assert "reviews/s" in printed and "x one machine" in printed
-    assert printed.count("vectorize:") == 1 and "XGBoost:" in printed  # a cross-over line per step
+    for heading in ["eda:", "grid:", "reviews:", "tpot:", "x single machine", "target:", "cross-over"]:
+        assert heading in printed
+    pngs = main(["plot", str(out), "--out", str(tmp_path / "plots")])
+    assert pngs == 0 and len(list((tmp_path / "plots").glob("*.png"))) == 4
+
+
+def test_plots_from_a_stored_result_file(tmp_path):
+    from benchmarks.plots import plot_file
+
+    written = plot_file(RESULTS / "grid-seed-cv3-16-cores-2026-11-22.json", tmp_path)
+    assert [p.name for p in written] == ["grid-seed-cv3-16-cores-2026-11-22-grid.png"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and written[0].stat().st_size > 10_000
+    # a file measured at one worker count has nothing to plot
+    assert plot_file(RESULTS / "grid-seed-cv8-2-cores-2026-11-22.json", tmp_path) == []
+
+
+def test_report_and_readme_section_are_what_the_result_files_give(capsys):
+    assert main(["report", "--check"]) == 0, capsys.readouterr().out
+
+
+def test_report_check_fails_when_a_result_file_changes(tmp_path, monkeypatch, capsys):
+    from benchmarks import report
+
+    results = tmp_path / "results"
+    shutil.copytree(RESULTS, results)
+    document = json.loads((results / "tpot-2-cores-2026-11-22.json").read_text())
+    document["rows"][1]["wall_s"] *= 2
+    (results / "tpot-2-cores-2026-11-22.json").write_text(json.dumps(document))
+    monkeypatch.setattr(report, "RESULTS", results)
+    assert main(["report", "--check"]) == 1
+    assert "REPORT.md is not what the result files give" in capsys.readouterr().out
+
+
+def test_targets_say_by_how_much_and_why():
+    from benchmarks.grid import targets
+    from benchmarks.summary import verdict
+
+    row = dict(tasks=100, best_score=0.9, best_params="{}")
+    results = {"grid": "seed", "fits": 720, "cv": 3, "n_estimators": 20, "rows": [
+        {**row, "method": "loky", "workers": 1, "wall_s": 100.0},
+        {**row, "method": "dask-ml", "workers": 1, "wall_s": 110.0, "busy_s": 100.0, "longest_task_s": 1.0},
+        {**row, "method": "loky", "workers": 16, "wall_s": 10.0},
+        {**row, "method": "dask-ml", "workers": 16, "wall_s": 11.0, "busy_s": 88.0, "longest_task_s": 1.0},
+    ]}
+    vs_loky, efficiency = targets(results)
+    assert vs_loky["measured"] == pytest.approx(1.1) and vs_loky["limit"] == 0.9  # 16 workers: the 0.9 target
+    assert verdict(vs_loky) == "missed by 0.200 (22.2%)"
+    assert "100 ms more per task" in vs_loky["why"] and "50% busy" in vs_loky["why"]
+    assert efficiency["measured"] == pytest.approx(10 / 16)
+    assert "busy share 91% at 1 worker(s), 50% at 16" in efficiency["why"]
+    assert verdict({**efficiency, "measured": 0.85}) == "met"
+
+
+def test_worker_counts_double_up_to_the_core_count():
+    from benchmarks import worker_counts
+
+    assert worker_counts(1) == [1] and worker_counts(2) == [1, 2]
+    assert worker_counts(16) == [1, 2, 4, 8, 16] and worker_counts(12) == [1, 2, 4, 8, 12]
 
 
 def test_resampled_reviews_keep_the_real_texts():
@@ -71,30 +119,3 @@ def test_resampled_reviews_keep_the_real_texts():
     real = load_reviews()
     assert set(frame.review) <= set(real.title + ". " + real.text)
     assert frame.equals(resampled_reviews(500, seed=1))  # seeded
-
-
-@pytest.mark.slow
-def test_tpot_benchmark_reports_every_worker_count(tmp_path, capsys):
-    out = tmp_path / "tpot.json"
-    assert main(["tpot", "--generations", "2", "--population-size", "4", "--cv", "2", "--workers", "1", "2",
-                 "--memory-limit", "1GiB", "--json", str(out)]) == 0
-    results = json.loads(out.read_text())
-    assert [r["workers"] for r in results["rows"]] == [1, 2]
-    assert all(r["wall_s"] > 0 and r["evaluations"] == 8 for r in results["rows"])
-    printed = capsys.readouterr().out
-    assert "evals/min" in printed and "same best pipeline at every worker count: True" in printed
-
-
-def test_grid_report_gives_parallel_efficiency_per_method():
-    from benchmarks.grid import report
-
-    row = dict(tasks=0, best_score=0.9, best_params="{}")
-    results = {"grid": "seed", "fits": 720, "cv": 3, "n_estimators": 20, "rows": [
-        {**row, "method": "loky", "workers": 1, "wall_s": 100.0},
-        {**row, "method": "dask-ml", "workers": 1, "wall_s": 110.0},
-        {**row, "method": "loky", "workers": 2, "wall_s": 55.0},
-        {**row, "method": "dask-ml", "workers": 2, "wall_s": 50.0},
-    ]}
-    text = report(results)
-    assert "dask-ml: 2 workers 2.20x the 1-worker speed (parallel efficiency 1.10)" in text
-    assert "loky: 2 workers 1.82x the 1-worker speed (parallel efficiency 0.91)" in text

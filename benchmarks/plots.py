@@ -1,0 +1,52 @@
+"""Speedup against workers, with the ideal line, from a result file: one PNG per workload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.summary import load, machine_label, module, scaled, workloads_in
+
+
+def plot_file(path, out_dir) -> list[Path]:
+    """Writes ``<file stem>-<workload>.png`` for each workload measured at two or more worker
+    counts; returns the paths written."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    document = load(path)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for workload, results in workloads_in(document).items():
+        rows = scaled(module(workload).measurements(results))
+        items = {}
+        for row in rows:
+            items.setdefault(row["item"].strip(), []).append(row)
+        items = {k: sorted(v, key=lambda r: r["threads"]) for k, v in items.items() if len({r["threads"] for r in v}) > 1}
+        if not items:
+            continue
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        top = max(r["threads"] for runs in items.values() for r in runs)
+        low = min(r["threads"] for runs in items.values() for r in runs)
+        ax.plot([low, top], [1, top / low], "k--", label="ideal (speedup = workers)")
+        for item, runs in items.items():
+            ax.plot([r["threads"] for r in runs], [r["speedup"] for r in runs], "o-", label=item)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log", base=2)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ticks = sorted({r["threads"] for runs in items.values() for r in runs})
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.set_xlabel("worker threads")
+        ax.set_ylabel(f"speedup vs {low} thread(s)")
+        ax.set_title(f"{workload}: {machine_label(document['machine'])}"[:90], fontsize=9)
+        ax.legend(fontsize=7, loc="upper left")
+        ax.grid(True, which="both", alpha=0.3)
+        fig.tight_layout()
+        png = out_dir / f"{Path(path).stem}-{workload}.png"
+        fig.savefig(png, dpi=80, metadata={"Software": None})
+        plt.close(fig)
+        written.append(png)
+    return written
