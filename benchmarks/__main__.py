@@ -143,7 +143,7 @@ def _without_json(argv: list[str]) -> list[str]:
 
 def main(argv=None) -> int:
     from benchmarks import progress
-    from benchmarks.summary import text
+    from benchmarks.summary import text, workloads_in
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
@@ -161,7 +161,7 @@ def main(argv=None) -> int:
 
     if args.command == "all":
         settings = copy.deepcopy(PROFILES["quick" if args.quick else "full"])
-        if not args.quick and "population_size" in settings["tpot"]:  # enough pipelines for every worker
+        if not args.quick:  # enough pipelines for every worker
             settings["tpot"]["population_size"] = max(settings["tpot"]["population_size"], 2 * max(args.workers))
         names = args.only or list(settings)
         document = {"workloads": {name: run_workload(name, settings[name], args.workers, args.scheduler_address)
@@ -172,8 +172,6 @@ def main(argv=None) -> int:
     document["machine"] = machine(args.label)
     document["command"] = "python -m benchmarks " + shlex.join(_without_json(argv))
     print(f"machine: {document['machine']}")
-    from benchmarks.summary import workloads_in
-
     for results in workloads_in(document).values():
         print(text(results), end="\n\n")
     if args.json:

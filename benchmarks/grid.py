@@ -12,6 +12,8 @@ import time
 import joblib
 from sklearn.ensemble import RandomForestClassifier
 
+from benchmarks.summary import busy_why, scaling_why
+
 GRIDS = {
     "seed": {"max_depth": [3, 4, 5, 6, None], "max_features": [1, 3, 10, None],
              "min_samples_split": [2, 3, 10], "bootstrap": [True, False], "criterion": ["gini", "entropy"]},
@@ -146,28 +148,3 @@ def _why_vs_loky(rows: dict, top: int) -> str:
                 f"time, about {(one['wall_s'] - loky_one['wall_s']) / max(one['tasks'], 1) * 1000:.0f} ms more per "
                 "task (scheduling, serialization, results through the scheduler); ")
     return text + busy_why(run, top, "fit")
-
-
-def busy_why(run: dict, threads: int, task: str) -> str:
-    """How much of the cluster's capacity computed, and the longest task."""
-    if not run.get("busy_s"):
-        return "this result file has no task timings (recorded before they were measured)"
-    return (f"at {threads} workers the tasks computed for {run['busy_s']:.1f} s of the "
-            f"{run['wall_s'] * threads:.1f} worker-seconds ({run['busy_s'] / (run['wall_s'] * threads):.0%} busy); "
-            f"the longest {task} took {run['longest_task_s']:.2f} s of the {run['wall_s']:.2f} s wall time")
-
-
-def scaling_why(first: dict, last: dict, task: str) -> str:
-    """Parallel efficiency = (busy share at N / busy share at 1) x (compute at 1 / compute at N):
-    idle capacity, or the same work taking longer when more workers run."""
-    if not (first.get("busy_s") and last.get("busy_s")):
-        return "this result file has no task timings (recorded before they were measured)"
-    n0, n = first["workers"], last["workers"]
-    u0 = first["busy_s"] / (first["wall_s"] * n0)
-    u = last["busy_s"] / (last["wall_s"] * n)
-    growth = last["busy_s"] / first["busy_s"]
-    return (f"busy share {u0:.0%} at {n0} worker(s), {u:.0%} at {n} (idle: scheduling, transfers, and the end "
-            f"where fewer {task}s than workers remain; longest {task} {last['longest_task_s']:.2f} s); "
-            f"the same {task}s needed {growth:.2f}x the compute time at {n} workers"
-            + (" (each ran slower with more running at once; the usual causes: cores share memory bandwidth, "
-               "caches and clock boost)" if growth > 1.05 else ""))

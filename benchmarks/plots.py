@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.summary import load, machine_label, module, scaled, workloads_in
+from benchmarks.summary import load, machine_label, module, scaled, scaling_items, workloads_in
 
 
 def plot_file(path, out_dir) -> list[Path]:
@@ -21,11 +21,7 @@ def plot_file(path, out_dir) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for workload, results in workloads_in(document).items():
-        rows = scaled(module(workload).measurements(results))
-        items = {}
-        for row in rows:
-            items.setdefault(row["item"].strip(), []).append(row)
-        items = {k: sorted(v, key=lambda r: r["threads"]) for k, v in items.items() if len({r["threads"] for r in v}) > 1}
+        items = scaling_items(scaled(module(workload).measurements(results)))
         if not items:
             continue
         fig, ax = plt.subplots(figsize=(7, 4.5))

@@ -74,17 +74,10 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
 
 def _expected_plots(path: Path, document: dict) -> list[Path]:
     """The PNGs plot_file would write (a workload measured at two or more thread counts)."""
-    from benchmarks.summary import scaled
+    from benchmarks.summary import scaled, scaling_items
 
-    out = []
-    for workload, results in workloads_in(document).items():
-        rows = scaled(module(workload).measurements(results))
-        threads: dict[str, set] = {}
-        for row in rows:
-            threads.setdefault(row["item"], set()).add(row["threads"])
-        if any(len(t) > 1 for t in threads.values()):
-            out.append(PLOTS / f"{path.stem}-{workload}.png")
-    return out
+    return [PLOTS / f"{path.stem}-{workload}.png" for workload, results in workloads_in(document).items()
+            if scaling_items(scaled(module(workload).measurements(results)))]
 
 
 def _readme_with(section: str) -> str:

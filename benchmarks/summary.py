@@ -58,6 +58,40 @@ def scaled(rows: list[dict]) -> list[dict]:
     return out
 
 
+def scaling_items(rows: list[dict]) -> dict[str, list[dict]]:
+    """{item: its scaled rows by thread count} for the items measured at two or more thread
+    counts (those a speedup plot can show)."""
+    items: dict[str, list[dict]] = {}
+    for row in rows:
+        items.setdefault(row["item"].strip(), []).append(row)
+    return {k: sorted(v, key=lambda r: r["threads"]) for k, v in items.items() if len({r["threads"] for r in v}) > 1}
+
+
+def busy_why(run: dict, threads: int, task: str) -> str:
+    """How much of the cluster's capacity computed, and the longest task."""
+    if not run.get("busy_s"):
+        return "this result file has no task timings (recorded before they were measured)"
+    return (f"at {threads} workers the tasks computed for {run['busy_s']:.1f} s of the "
+            f"{run['wall_s'] * threads:.1f} worker-seconds ({run['busy_s'] / (run['wall_s'] * threads):.0%} busy); "
+            f"the longest {task} took {run['longest_task_s']:.2f} s of the {run['wall_s']:.2f} s wall time")
+
+
+def scaling_why(first: dict, last: dict, task: str) -> str:
+    """Parallel efficiency = (busy share at N / busy share at 1) x (compute at 1 / compute at N):
+    idle capacity, or the same work taking longer when more workers run."""
+    if not (first.get("busy_s") and last.get("busy_s")):
+        return "this result file has no task timings (recorded before they were measured)"
+    n0, n = first["workers"], last["workers"]
+    u0 = first["busy_s"] / (first["wall_s"] * n0)
+    u = last["busy_s"] / (last["wall_s"] * n)
+    growth = last["busy_s"] / first["busy_s"]
+    return (f"busy share {u0:.0%} at {n0} worker(s), {u:.0%} at {n} (idle: scheduling, transfers, and the end "
+            f"where fewer {task}s than workers remain; longest {task} {last['longest_task_s']:.2f} s); "
+            f"the same {task}s needed {growth:.2f}x the compute time at {n} workers"
+            + (" (each ran slower with more running at once; the usual causes: cores share memory bandwidth, "
+               "caches and clock boost)" if growth > 1.05 else ""))
+
+
 def _cell(value, fmt):
     return "–" if value is None else format(value, fmt)
 

@@ -12,6 +12,8 @@ import warnings
 
 import dask
 
+from benchmarks.summary import scaling_why
+
 
 def light_space(n_samples: int, n_features: int, random_state: int):
     """Notebook 05's "light" search space: scaler -> selector -> one of six fast classifiers."""
@@ -116,8 +118,6 @@ def notes(results: dict) -> list[str]:
 
 
 def targets(results: dict) -> list[dict]:
-    from benchmarks.grid import scaling_why
-
     rows = sorted(results["rows"], key=lambda r: r["workers"])
     if len(rows) < 2:
         return []
