@@ -46,8 +46,10 @@ def ci_series(tmp_path_factory):
                                       prefix, "--output", str(out / prefix)],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     outputs = {nb: proc.communicate(timeout=1800)[0] for nb, proc in procs.items()}
-    failed = {nb.name: outputs[nb][-3000:] for nb, proc in procs.items() if proc.returncode != 0}
-    assert not failed, failed
+    failed = [f"--- {nb.name} (exit {proc.returncode}):\n{outputs[nb][-3000:]}"
+              for nb, proc in procs.items() if proc.returncode != 0]
+    if failed:  # the runner's own words (cell, error, message) in full: an assert's repr cuts them
+        pytest.fail("\n".join(failed), pytrace=False)
     series = {}
     for nb in procs:
         folder = out / nb.name[:2] / "ci"
