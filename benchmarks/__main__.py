@@ -22,6 +22,7 @@ import platform
 import shlex
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from benchmarks import worker_counts
@@ -49,7 +50,9 @@ def machine(label: str | None = None) -> dict:
              "dask": dask.__version__, "pandas": pandas.__version__}
     for name in ["distributed", "sklearn", "xgboost", "tpot", "dask_ml"]:
         try:
-            facts[name] = __import__(name).__version__
+            with warnings.catch_warnings():  # stopit (TPOT's) imports pkg_resources, which warns
+                warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+                facts[name] = __import__(name).__version__
         except ImportError:
             pass
     return {**facts, "label": label} if label else facts
@@ -105,30 +108,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_workload(workload: str, settings: dict, workers: list[int], scheduler_address: str | None) -> dict:
-    """Runs one workload with ``settings`` (argparse names) and returns its results."""
+def run_workload(workload: str, settings: dict, workers: list[int], scheduler_address: str | None,
+                 checkpoint=None) -> dict:
+    """Runs one workload with ``settings`` (argparse names) and returns its results;
+    ``checkpoint(results)`` gets the results so far after every worker count."""
     s = settings
     if workload == "tpot":
         from benchmarks import tpot_search
 
         return tpot_search.run(workers, s["generations"], s["population_size"], s.get("cv", 3),
-                               s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address)
+                               s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address,
+                               checkpoint=checkpoint)
     if workload == "reviews":
         from benchmarks import reviews
 
         return reviews.run(s["reviews"], workers, s.get("n_features", 2**16), s.get("n_estimators", 100),
-                           s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address)
+                           s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address,
+                           checkpoint=checkpoint)
     if workload == "grid":
         from benchmarks import grid
 
         return grid.run(s["grid"], s["cv"], s.get("n_estimators", 20), workers, s.get("methods", grid.METHODS),
-                        scheduler_address)
+                        scheduler_address, checkpoint=checkpoint)
     from benchmarks import eda
 
     rows = s["rows"]
     data_dir = Path(s.get("data_dir") or Path(tempfile.gettempdir()) / f"course-taxi-{rows}")
     return eda.run(rows, workers, s.get("threads_per_worker", 1), data_dir, s.get("rows_per_file", 1_000_000),
-                   s.get("memory_limit", "4GiB"), scheduler_address)
+                   s.get("memory_limit", "4GiB"), scheduler_address, checkpoint=checkpoint)
+
+
+PARTIAL = ("the run had not finished when this file was written (it stopped, was stopped, or is still "
+           "running): it holds every worker count that finished")
+
+
+def _writer(path: str | None, facts: dict):
+    """save(document, partial): the result file, rewritten whole after every worker count, so
+    that a run cut off by a time limit keeps what it measured (os.replace: never half a file)."""
+    def save(document: dict, partial: bool) -> None:
+        if not path:
+            return
+        out = {**document, **facts, **({"partial": PARTIAL} if partial else {})}
+        tmp = Path(f"{path}.tmp")
+        tmp.write_text(json.dumps(out, indent=1))
+        os.replace(tmp, path)
+
+    return save
 
 
 def _without_json(argv: list[str]) -> list[str]:
@@ -159,23 +184,28 @@ def main(argv=None) -> int:
 
         return write_report(check=args.check)
 
+    facts = {"machine": machine(args.label), "command": "python -m benchmarks " + shlex.join(_without_json(argv))}
+    save = _writer(args.json, facts)
     if args.command == "all":
         settings = copy.deepcopy(PROFILES["quick" if args.quick else "full"])
         if not args.quick:  # enough pipelines for every worker
             settings["tpot"]["population_size"] = max(settings["tpot"]["population_size"], 2 * max(args.workers))
-        names = args.only or list(settings)
-        document = {"workloads": {name: run_workload(name, settings[name], args.workers, args.scheduler_address)
-                                  for name in progress(names, "workloads")}}
+        document = {"workloads": {}}
+        for name in progress(args.only or list(settings), "workloads"):
+            def checkpoint(results, name=name):
+                document["workloads"][name] = results
+                save(document, partial=True)
+
+            checkpoint(run_workload(name, settings[name], args.workers, args.scheduler_address, checkpoint))
     else:
         settings = {k: v for k, v in vars(args).items() if v is not None}
-        document = run_workload(args.command, settings, args.workers, args.scheduler_address)
-    document["machine"] = machine(args.label)
-    document["command"] = "python -m benchmarks " + shlex.join(_without_json(argv))
+        document = run_workload(args.command, settings, args.workers, args.scheduler_address,
+                                lambda results: save(results, partial=True))
+    save(document, partial=False)
+    document.update(facts)
     print(f"machine: {document['machine']}")
     for results in workloads_in(document).values():
         print(text(results), end="\n\n")
-    if args.json:
-        Path(args.json).write_text(json.dumps(document, indent=1))
     return 0
 
 

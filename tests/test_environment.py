@@ -53,7 +53,7 @@ def test_installed_versions_are_the_locked_ones():
     from importlib.metadata import version
 
     lock = _pins(REPO_ROOT / "requirements.lock")
-    for name in ["dask", "distributed", "dask-ml", "scikit-learn", "xgboost", "tpot", "pandas"]:
+    for name in ["dask", "distributed", "dask-ml", "scikit-learn", "xgboost", "tpot", "pandas", "setuptools"]:
         assert version(name) == lock[name], name
 
 
