@@ -84,8 +84,9 @@ def _steps(frame, compute):
 
 
 def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_per_file: int,
-        memory_limit: str, scheduler_address: str | None = None) -> dict:
-    """``data_dir`` must be readable by every worker: on a real cluster, shared storage."""
+        memory_limit: str, scheduler_address: str | None = None, checkpoint=None) -> dict:
+    """``data_dir`` must be readable by every worker: on a real cluster, shared storage.
+    ``checkpoint(results)`` gets the results so far after every worker count."""
     import dask
     import dask.dataframe as dd
     from dask.distributed import wait
@@ -129,6 +130,8 @@ def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_p
                                     "suite_busy_s": suite["busy_s"], "suite_tasks": suite["tasks"]})
             say(f"{threads:>3} threads: persist {persist_s:.2f} s, suite "
                 f"{sum(timings[s] for s in SUITE):.2f} s, one-pass summary {summary_s:.2f} s")
+        if checkpoint:
+            checkpoint(results)
     return results
 
 

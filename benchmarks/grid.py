@@ -33,7 +33,8 @@ class SequentialTreesForest(RandomForestClassifier):
 
 
 def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list[str],
-        scheduler_address: str | None = None) -> dict:
+        scheduler_address: str | None = None, checkpoint=None) -> dict:
+    """``checkpoint(results)`` gets the results so far after every worker count."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import GridSearchCV
 
@@ -45,6 +46,8 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
     forest = RandomForestClassifier(n_estimators=n_estimators, random_state=0)
     param_grid = GRIDS[grid]
     rows = []
+    results = {"workload": "grid", "grid": grid, "cv": cv, "n_estimators": n_estimators,
+               "fits": _n_candidates(param_grid) * cv, "rows": rows}
 
     def record(method, n, search, client=None):
         stats = {"tasks": 0}
@@ -83,8 +86,9 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
             if "dask-ml" in methods:
                 # iid=False: plain mean of fold scores, as scikit-learn (dask-ml defaults to iid=True)
                 record("dask-ml", n, dcv.GridSearchCV(forest, param_grid, cv=cv, iid=False), client)
-    return {"workload": "grid", "grid": grid, "cv": cv, "n_estimators": n_estimators,
-            "fits": _n_candidates(param_grid) * cv, "rows": rows}
+        if checkpoint:
+            checkpoint(results)
+    return results
 
 
 def _n_candidates(param_grid) -> int:

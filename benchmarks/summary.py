@@ -152,6 +152,8 @@ def markdown(path: Path, document: dict, plots: dict[str, str]) -> str:
         out += [f"### {workload.title(results)}", "",
                 f"Machine: {machine_label(document['machine'])}. Result file: `{path.as_posix()}`"
                 + (f"; command: `{document['command']}`" if document.get("command") else "") + ".", ""]
+        if document.get("partial"):
+            out += [f"**Partial**: {document['partial']}.", ""]
         out += ["| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
                 "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|"]
         out += ["| " + " | ".join(row) + " |" for row in table_rows(results)]

@@ -83,6 +83,32 @@ def test_report_check_fails_when_a_result_file_changes(tmp_path, monkeypatch, ca
     assert "REPORT.md is not what the result files give" in capsys.readouterr().out
 
 
+def test_a_run_cut_off_keeps_every_worker_count_that_finished(tmp_path, monkeypatch):
+    """A per-call time limit or Ctrl-C at the second worker count: the result file already holds
+    the first, says it is partial, and the report and plots read it."""
+    from contextlib import contextmanager
+
+    import benchmarks
+    from benchmarks.summary import markdown
+
+    @contextmanager
+    def cut_off_at_two(n, *args, **kwargs):  # loky runs before the cluster starts: no client needed
+        if n == 2:
+            raise KeyboardInterrupt
+        yield None, n, n
+
+    monkeypatch.setattr(benchmarks, "cluster_client", cut_off_at_two)
+    out = tmp_path / "grid.json"
+    with pytest.raises(KeyboardInterrupt):
+        main(["grid", "--grid", "reduced", "--cv", "2", "--n-estimators", "2", "--methods", "loky",
+              "--workers", "1", "2", "--json", str(out)])
+    document = json.loads(out.read_text())
+    assert [(r["method"], r["workers"]) for r in document["rows"]] == [("loky", 1)]  # 2 did not finish
+    assert "had not finished" in document["partial"] and document["machine"]["cpu_count"] >= 1
+    assert "--json" not in document["command"] and not list(tmp_path.glob("*.tmp"))
+    assert "**Partial**: the run had not finished" in markdown(out, document, {})
+
+
 def test_targets_say_by_how_much_and_why():
     from benchmarks.grid import targets
     from benchmarks.summary import verdict
