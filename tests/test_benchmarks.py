@@ -85,7 +85,7 @@ def test_report_check_fails_when_a_result_file_changes(tmp_path, monkeypatch, ca
 
 def test_a_run_cut_off_keeps_every_worker_count_that_finished(tmp_path, monkeypatch):
     """A per-call time limit or Ctrl-C at the second worker count: the result file already holds
-    the first, says it is partial, and the report and plots read it."""
+    the first, says it is partial, and the report says so."""
     from contextlib import contextmanager
 
     import benchmarks
