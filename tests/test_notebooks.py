@@ -69,6 +69,12 @@ def test_01_bad_scheduler_address_fails_fast_naming_it(run_notebook, address, me
     assert time.monotonic() - start < 60
 
 
+@pytest.mark.slow
+def test_01_scale_to_not_above_n_workers_fails_before_a_cluster_starts(run_notebook):
+    with pytest.raises(SeriesFailed, match=r"ValueError: scale_to \(2\) must be more than n_workers \(2\)"):
+        run_notebook("01", scale_to=2)
+
+
 def test_notebook_paths_resolve():
     assert notebook_path("01").name == "01-connecting-to-a-dask-cluster.ipynb"
 
