@@ -110,32 +110,30 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_workload(workload: str, settings: dict, workers: list[int], scheduler_address: str | None,
                  checkpoint=None) -> dict:
-    """Runs one workload with ``settings`` (argparse names) and returns its results;
-    ``checkpoint(results)`` gets the results so far after every worker count."""
+    """Runs one workload with ``settings`` (its subcommand's options, by argparse name) and returns
+    its results; ``checkpoint(results)`` gets the results so far after every worker count."""
     s = settings
     if workload == "tpot":
         from benchmarks import tpot_search
 
-        return tpot_search.run(workers, s["generations"], s["population_size"], s.get("cv", 3),
-                               s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address,
-                               checkpoint=checkpoint)
+        return tpot_search.run(workers, s["generations"], s["population_size"], s["cv"], s["threads_per_worker"],
+                               s["memory_limit"], scheduler_address, checkpoint=checkpoint)
     if workload == "reviews":
         from benchmarks import reviews
 
-        return reviews.run(s["reviews"], workers, s.get("n_features", 2**16), s.get("n_estimators", 100),
-                           s.get("threads_per_worker", 1), s.get("memory_limit", "2GiB"), scheduler_address,
-                           checkpoint=checkpoint)
+        return reviews.run(s["reviews"], workers, s["n_features"], s["n_estimators"], s["threads_per_worker"],
+                           s["memory_limit"], scheduler_address, checkpoint=checkpoint)
     if workload == "grid":
         from benchmarks import grid
 
-        return grid.run(s["grid"], s["cv"], s.get("n_estimators", 20), workers, s.get("methods", grid.METHODS),
-                        scheduler_address, checkpoint=checkpoint)
+        return grid.run(s["grid"], s["cv"], s["n_estimators"], workers, s["methods"], scheduler_address,
+                        checkpoint=checkpoint)
     from benchmarks import eda
 
     rows = s["rows"]
-    data_dir = Path(s.get("data_dir") or Path(tempfile.gettempdir()) / f"course-taxi-{rows}")
-    return eda.run(rows, workers, s.get("threads_per_worker", 1), data_dir, s.get("rows_per_file", 1_000_000),
-                   s.get("memory_limit", "4GiB"), scheduler_address, checkpoint=checkpoint)
+    data_dir = Path(s["data_dir"] or Path(tempfile.gettempdir()) / f"course-taxi-{rows}")
+    return eda.run(rows, workers, s["threads_per_worker"], data_dir, s["rows_per_file"], s["memory_limit"],
+                   scheduler_address, checkpoint=checkpoint)
 
 
 PARTIAL = ("the run had not finished when this file was written (it stopped, was stopped, or is still "
@@ -171,7 +169,8 @@ def main(argv=None) -> int:
     from benchmarks.summary import text, workloads_in
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "plot":
         from benchmarks.plots import plot_file
 
@@ -196,10 +195,11 @@ def main(argv=None) -> int:
                 document["workloads"][name] = results
                 save(document, partial=True)
 
-            checkpoint(run_workload(name, settings[name], args.workers, args.scheduler_address, checkpoint))
+            # the profile's sizes over the subcommand's own defaults: one place for each default
+            options = {**vars(parser.parse_args([name])), **settings[name]}
+            checkpoint(run_workload(name, options, args.workers, args.scheduler_address, checkpoint))
     else:
-        settings = {k: v for k, v in vars(args).items() if v is not None}
-        document = run_workload(args.command, settings, args.workers, args.scheduler_address,
+        document = run_workload(args.command, vars(args), args.workers, args.scheduler_address,
                                 lambda results: save(results, partial=True))
     save(document, partial=False)
     document.update(facts)

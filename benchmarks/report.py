@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.summary import load, machine_label, markdown, module, verdict, workloads_in
+from benchmarks.summary import load, machine_label, markdown, module, scaled, scaling_items, verdict, workloads_in
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -74,8 +74,6 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
 
 def _expected_plots(path: Path, document: dict) -> list[Path]:
     """The PNGs plot_file would write (a workload measured at two or more thread counts)."""
-    from benchmarks.summary import scaled, scaling_items
-
     return [PLOTS / f"{path.stem}-{workload}.png" for workload, results in workloads_in(document).items()
             if scaling_items(scaled(module(workload).measurements(results)))]
 

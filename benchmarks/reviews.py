@@ -99,9 +99,13 @@ def run(sizes: list[int], workers: list[int], n_features: int, n_estimators: int
     # from_pandas ships the resampled frame inside the graph (it lives in this process): expected here
     warnings.filterwarnings("ignore", message="Sending large graph of size")
     runs = []
-    results = {"workload": "reviews", "sizes": [], "workers": [], "n_features": n_features,
-               "n_estimators": n_estimators, "threads_per_worker": threads_per_worker,
-               "one_machine_threads": max(workers) * threads_per_worker, "runs": runs}
+
+    def so_far() -> dict:
+        return {"workload": "reviews", "sizes": [run["reviews"] for run in runs],
+                "workers": [d["workers"] for d in runs[0]["dask"]], "n_features": n_features,
+                "n_estimators": n_estimators, "threads_per_worker": threads_per_worker,
+                "one_machine_threads": max(workers) * threads_per_worker, "runs": runs}
+
     for n in sizes:
         frame = resampled_reviews(n)
         local = one_machine(frame, n_features, n_estimators, threads=max(workers) * threads_per_worker)
@@ -109,17 +113,15 @@ def run(sizes: list[int], workers: list[int], n_features: int, n_estimators: int
             f"XGBoost {local['xgboost_s']:.2f} s, SGD epoch {local['sgd_epoch_s']:.2f} s")
         dask_runs = []
         runs.append({"reviews": n, "one_machine": local, "dask": dask_runs})
-        results["sizes"].append(n)
         for w in progress(workers, f"reviews: {n:,} reviews, worker counts"):
             dask_runs.append(on_dask(frame, n_features, n_estimators, w, threads_per_worker, memory_limit,
                                      scheduler_address))
             d = dask_runs[-1]
             say(f"{n:>9,} reviews, {d['workers']:>2} workers:   vectorize {d['vectorize_s']:.2f} s, "
                 f"XGBoost {d['xgboost_s']:.2f} s, SGD epoch {d['sgd_epoch_s']:.2f} s")
-            results["workers"] = [d["workers"] for d in runs[0]["dask"]]
             if checkpoint:
-                checkpoint(results)
-    return results
+                checkpoint(so_far())
+    return so_far()
 
 
 STEPS = {"vectorize": "vectorize", "xgboost": "XGBoost", "sgd_epoch": "SGD epoch"}

@@ -78,16 +78,19 @@ def run(workers: list[int], generations: int, population_size: int, cv: int, thr
                 "best_cv": float(evaluated["accuracy_score"].max()), "best_pipeline": str(search.fitted_pipeline_)}
 
     rows = []
-    results = {"workload": "tpot", "workers": [], "generations": generations, "population_size": population_size,
-               "cv": cv, "threads_per_worker": threads_per_worker, "rows": rows}
+
+    def so_far() -> dict:
+        return {"workload": "tpot", "workers": [r["workers"] for r in rows], "generations": generations,
+                "population_size": population_size, "cv": cv, "threads_per_worker": threads_per_worker, "rows": rows}
+
     for n in progress(workers, "tpot: worker counts"):
         with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (client, n, threads):
             rows.append(measure(n, client if client.cluster is not None else ClientWithWorkerList(client)))
-        results["workers"].append(n)
         say(f"  {n:>2} workers: {rows[-1]['wall_s']:6.1f} s, {rows[-1]['evaluations']} evaluations "
             f"({rows[-1]['scored']} scored), {rows[-1]['evaluations_per_min']:.0f}/min")
         if checkpoint:
-            checkpoint(results)
+            checkpoint(so_far())
+    results = so_far()
     if single_machine:
         # the single-machine alternative: TPOT's own way, n_jobs processes and no client (TPOT then
         # starts a LocalCluster of its own inside fit, and that start is part of what a user waits for)

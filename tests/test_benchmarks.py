@@ -39,7 +39,9 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
     assert by_method.pop("sequential") == [1] and all(w == [1, 2] for w in by_method.values())
     assert len({r["best_params"] for r in grid["rows"]}) == 1  # every method, the same best model
     tasks = {r["method"]: r["tasks"] for r in grid["rows"] if r["workers"] == 2}
+    assert grid["fits"] == 32  # the reduced grid's 16 candidates x cv 2
     assert tasks["joblib-dask-seq"] <= grid["fits"] < tasks["joblib-dask"]  # a task per fit at most, vs many
+    assert tasks["joblib-dask-seq-scatter"] <= grid["fits"] + 2  # plus the scattered X and y
     reviews = workloads["reviews"]
     for run in reviews["runs"]:
         assert [d["workers"] for d in run["dask"]] == [1, 2]
