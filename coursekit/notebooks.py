@@ -1,9 +1,16 @@
 """The rule for what a committed notebook holds, its check, and the command that applies it.
 
 The rule: notebooks are committed **without outputs and execution counts**, except the cells
-tagged ``nbval-check-output`` (which keep both). Those print deterministic facts of the shipped data and of the
-default (Binder) profile; their stored output is the reference that nbval compares a fresh
-run against, so they keep it (cell metadata ``keep_output: true``, which nbstripout honours).
+tagged ``nbval-check-output``, which keep their printed output (never a count: a learner opening
+the notebook must not see ``[5]:`` before anything ran). Those print deterministic facts of the
+shipped data and of the default (Binder) profile; their stored output is the reference that nbval
+compares a fresh run against (cell metadata ``keep_output: true``, which nbstripout honours;
+``tests/conftest.py`` gives nbval the count it needs to treat them as run).
+
+Prose follows the run: a markdown cell must not state a measured-looking figure (a ratio such
+as ``1.37×``, a time such as ``0.42 s``, a score such as ``0.87``). Such a sentence is printed by a
+cell from the run's values, or worded as what to look for. ``FIGURES_ALLOWED`` lists the few
+figures that are not measurements (parameter defaults, facts of the shipped data nbval checks).
 
 ``problems(path)`` lists every way a notebook breaks the rule or the course skeleton;
 ``refresh(path)`` executes a notebook with its defaults and stores exactly the outputs the
@@ -21,9 +28,39 @@ from pathlib import Path
 import nbformat
 
 CHECK_TAG = "nbval-check-output"
-#: Headings every notebook has, in this order (the course skeleton, see ../shared/STYLE.md).
+#: Headings every notebook has, in this order (the course skeleton, see CONTRIBUTING.md).
 SKELETON = ["## Overview", "## Parameters", "## Exercise", "### Solution", "## Summary",
             "## What's next", "## Resources"]
+
+
+#: What looks like a measured figure in prose: a ratio (1.37×, 2x), a time (0.42 s, 16 ms), a
+#: score or fraction (0.87), a percentage with decimals (32.5 %).
+MEASURED_FIGURE = re.compile(
+    r"(?<![\w.×])\d+(?:\.\d+)?\s?(?:×|x\b)(?!\s?\d)"  # ratios (not sizes such as 8×8)
+    r"|(?<![\w.])\d+(?:\.\d+)?\s?(?:s|ms|µs|seconds)\b(?!-)"  # times (a lesson's minutes are a plan)
+    r"|(?<![\w.$])0\.\d{2,}\b"  # scores and fractions
+    r"|(?<![\w.])\d+\.\d+\s?%"  # percentages with decimals
+)
+#: Figures a markdown cell may state, per notebook prefix: not measurements of the run, but
+#: parameter defaults or facts of the shipped data that a checked cell prints (and nbval checks).
+FIGURES_ALLOWED: dict[str, set[str]] = {
+    "03": {"0.24"},  # a version: `iid` was removed in scikit-learn 0.24
+}
+
+
+def figures_in_prose(nb, prefix: str) -> list[str]:
+    """Measured-looking figures stated by markdown cells (code spans and math are ignored)."""
+    allowed = FIGURES_ALLOWED.get(prefix, set())
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"`[^`]*`|\$[^$]*\$", "", cell.source)  # code and formulas are not claims
+        for match in MEASURED_FIGURE.finditer(text):
+            if match.group(0).strip() not in allowed:
+                found.append(f"cell {i}: markdown states a measured-looking figure {match.group(0)!r}: "
+                             "print it from a cell with the run's value, or word it as what to look for")
+    return found
 
 
 def _tags(cell) -> list[str]:
@@ -63,6 +100,8 @@ def problems(path) -> list[str]:
         checked = CHECK_TAG in _tags(cell)
         if not checked and cell.get("execution_count") is not None:
             found.append(f"code cell {i}: execution count not stripped")
+        if checked and cell.get("execution_count") is not None:
+            found.append(f"code cell {i}: execution count not stripped (checked cells keep outputs only)")
         if checked and not cell.outputs:
             found.append(f"code cell {i}: tagged {CHECK_TAG} but has no stored reference output")
         if checked and not cell.metadata.get("keep_output"):
@@ -74,6 +113,7 @@ def problems(path) -> list[str]:
                 found.append(f"code cell {i}: checked outputs must be printed text, not {output.get('output_type')}")
     if not code or "client.close()" not in code[-1].source:
         found.append("the last code cell must close the client (and the cluster)")
+    found += figures_in_prose(nb, Path(path).name[:2])
     return found
 
 
@@ -94,13 +134,14 @@ def refresh(path) -> None:
         if CHECK_TAG in _tags(cell):
             ran_cell = by_id[cell.get("id")]
             cell.outputs = [o for o in ran_cell.outputs if o.get("output_type") == "stream"]
+            for output in cell.outputs:
+                output.pop("execution_count", None)
             cell.metadata["keep_output"] = True
-            cell.execution_count = ran_cell.execution_count  # nbval skips reference cells without one
+            cell.execution_count = None  # tests/conftest.py gives nbval the count it needs
         else:
             cell.outputs = []
             cell.metadata.pop("keep_output", None)
             cell.execution_count = None
     nbformat.write(nb, str(path))
-    # nbstripout removes what Jupyter adds on save (volatile metadata); --keep-count keeps the
-    # checked cells' counts, which nbval needs
-    subprocess.run([sys.executable, "-m", "nbstripout", "--keep-count", str(path)], check=True)
+    # nbstripout removes what Jupyter adds on save (volatile metadata) and every execution count
+    subprocess.run([sys.executable, "-m", "nbstripout", str(path)], check=True)

@@ -24,7 +24,7 @@ def test_notebook_follows_output_rule_and_skeleton(nb):
 
 
 def test_nbstripout_would_change_nothing():
-    done = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", "--keep-count", *map(str, NOTEBOOKS)],
+    done = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", *map(str, NOTEBOOKS)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -295,3 +295,30 @@ def _checked_outputs(path) -> list[str]:
 def test_run_beside_the_others_gives_the_stored_checked_outputs(ci_series, prefix):
     """All five ran at the same time (ci_series): no port, file or scratch clash changed a fact."""
     assert _checked_outputs(ci_series[prefix]["_executed"]) == _checked_outputs(notebook_path(prefix))
+
+
+@pytest.mark.parametrize("stored, passes", [("2\n", True), ("3\n", False)])
+def test_nbval_checks_stored_outputs_that_have_no_execution_count(stored, passes):
+    """Checked cells are stored without counts (conftest.py hands nbval one): a wrong stored
+    output must still fail, a right one pass."""
+    import nbformat
+
+    from coursekit import REPO_ROOT
+    from coursekit.notebooks import CHECK_TAG
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                           "display_name": "Python 3 (ipykernel)"}})
+    cell = nbformat.v4.new_code_cell("print(1 + 1)", metadata={"tags": [CHECK_TAG], "keep_output": True})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored)]
+    nb.cells = [cell]
+    folder = REPO_ROOT / "runs" / "nbval-rule"  # inside the repository, so conftest.py applies
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"check-{passes}.ipynb"
+    nbformat.write(nb, path)
+    try:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", str(path)],
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        path.unlink()
+    assert (done.returncode == 0) == passes, done.stdout[-2000:]
+    assert ("1 passed" if passes else "Cell outputs differ") in done.stdout
