@@ -29,8 +29,14 @@ import nbformat
 
 CHECK_TAG = "nbval-check-output"
 #: Headings every notebook has, in this order (the course skeleton, see CONTRIBUTING.md).
-SKELETON = ["## Overview", "## Parameters", "## Exercise", "### Solution", "## Summary",
-            "## What's next", "## Resources"]
+SKELETON = ["## Overview", "## Parameters", "## Exercise", "## Summary", "## What's next",
+            "## Resources"]
+#: Exercises a notebook has at least (one mid-way, one at the end), each with a hidden solution
+#: cell (tag ``solution``, ``jupyter.source_hidden``) followed by a cell calling ``check(``
+#: (``coursekit.exercises``) that tests the learner's answer, or the solution, against a value
+#: computed another way.
+MIN_EXERCISES = 2
+SOLUTION_TAG = "solution"
 
 
 #: What looks like a measured figure in prose: a ratio (1.37×, 2x), a time (0.42 s, 16 ms), a
@@ -111,9 +117,34 @@ def problems(path) -> list[str]:
         for output in cell.outputs:
             if output.get("output_type") != "stream":
                 found.append(f"code cell {i}: checked outputs must be printed text, not {output.get('output_type')}")
+    found += _exercise_problems(cells)
+    overview = "\n".join(c.source for c in cells[:2] if c.cell_type == "markdown")
+    if not re.search(r"\*\*Time\*\*.*\d+\s*min", overview):
+        found.append("the overview must state the time: '**Time**: about NN minutes …'")
     if not code or "client.close()" not in code[-1].source:
         found.append("the last code cell must close the client (and the cluster)")
     found += figures_in_prose(nb, Path(path).name[:2])
+    return found
+
+
+def _exercise_problems(cells) -> list[str]:
+    found = []
+    solutions = [i for i, c in enumerate(cells) if SOLUTION_TAG in _tags(c)]
+    if len(solutions) < MIN_EXERCISES:
+        found.append(f"needs at least {MIN_EXERCISES} exercises, each with a cell tagged {SOLUTION_TAG!r}")
+    for i in solutions:
+        cell = cells[i]
+        if not cell.metadata.get("jupyter", {}).get("source_hidden"):
+            found.append(f"cell {i}: a solution must be hidden (metadata jupyter.source_hidden)")
+        if CHECK_TAG in _tags(cell):
+            found.append(f"cell {i}: a solution's stored output would give the answer away")
+        after = [c for c in cells[i + 1:] if c.cell_type == "code"][:1]
+        if not after or "check(" not in after[0].source:
+            found.append(f"cell {i}: the code cell after a solution must check it (coursekit.exercises.check)")
+    exercise_headings = [c for c in cells if c.cell_type == "markdown" and
+                         re.search(r"^## Exercise", c.source, flags=re.M)]
+    if len(exercise_headings) < MIN_EXERCISES:
+        found.append(f"needs at least {MIN_EXERCISES} '## Exercise …' headings (one mid-way, one at the end)")
     return found
 
 
