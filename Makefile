@@ -6,7 +6,7 @@ VENV ?= .venv
 PROFILE ?= binder
 BIN := $(VENV)/bin
 
-.PHONY: run test check-notebooks lock clean
+.PHONY: run test test-fast lint check-notebooks lock clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# Unit and static checks only (no notebook, cluster, browser or build): under two minutes.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow" tests
+
+# ruff (lint + format), nbqa ruff on the notebooks, nbstripout, the course's notebook check,
+# codespell: the hooks of .pre-commit-config.yaml, all run from the locked .venv (offline).
+lint: $(BIN)/.installed
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 check-notebooks: $(BIN)/.installed
 	$(BIN)/python -m coursekit notebooks --check
