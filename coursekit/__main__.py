@@ -43,6 +43,8 @@ def main(argv=None) -> int:
     nbs.add_argument("--check", action="store_true", help="list every notebook that breaks the rule")
     nbs.add_argument("--refresh", nargs="+", default=[], metavar="NOTEBOOK",
                      help="execute with default parameters and store the checked cells' outputs")
+    lock = sub.add_parser("lockcheck", help="fail when installed versions differ from a pip lock file")
+    lock.add_argument("lock_file", nargs="?", default="requirements.lock")
     args = parser.parse_args(argv)
 
     try:
@@ -72,6 +74,15 @@ def main(argv=None) -> int:
             if failed:
                 return 1
             print("every notebook follows the output rule and the skeleton")
+        elif args.command == "lockcheck":
+            from .lockcheck import differences, locked
+
+            found = differences(args.lock_file)
+            for line in found:
+                print(f"not as locked: {line}", file=sys.stderr)
+            if found:
+                return 1
+            print(f"all {len(locked(args.lock_file))} packages of {args.lock_file} are installed at their locked versions")
         else:
             from .generate import generate_taxi
 

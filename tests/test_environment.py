@@ -25,7 +25,7 @@ def _pins(path) -> dict[str, str]:
 
 
 def _conda_pins() -> dict[str, str]:
-    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())  # conda users' file
     pins = {}
     for dep in env["dependencies"]:
         if isinstance(dep, str) and "=" in dep:
@@ -57,26 +57,49 @@ def test_installed_versions_are_the_locked_ones():
         assert version(name) == lock[name], name
 
 
-def test_root_config_files_are_links_to_binder():
-    # repo2docker reads only binder/ when it exists; conda users expect the root files
-    for name in ["environment.yml", "postBuild"]:
-        link = REPO_ROOT / name
-        assert link.is_symlink() and link.resolve() == (REPO_ROOT / "binder" / name).resolve()
+def test_binder_reads_the_lock_not_a_conda_file():
+    # repo2docker reads only binder/ when it exists: a conda file there would win over the lock
+    binder = REPO_ROOT / "binder"
+    assert not (binder / "environment.yml").exists() and not (REPO_ROOT / "postBuild").exists()
+    lines = [line.split("#")[0].strip() for line in (binder / "requirements.txt").read_text().splitlines()]
+    assert [line for line in lines if line] == ["-r ../requirements.lock"]
+    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
+    assert not (REPO_ROOT / "environment.yml").is_symlink()  # the conda users' file
 
 
-def test_repo2docker_builds_from_binder_and_runs_postbuild_and_start():
+def test_repo2docker_installs_the_lock_with_python_311_then_postbuild_and_start():
     done = subprocess.run([sys.executable, "-m", "repo2docker", "--no-build", "--debug", "."],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     dockerfile = done.stdout + done.stderr
-    assert 'env update -p ${NB_PYTHON_PREFIX} --file "binder/environment.yml"' in dockerfile
-    assert "RUN ./binder/postBuild" in dockerfile
+    # the Python buildpack, on its Python 3.11 base environment
+    assert "Building conda environment for python=3.11" in dockerfile
+    install = 'RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r "binder/requirements.txt"'
+    assert install in dockerfile
+    # the whole repository is there before the install (requirements.txt refers to ../requirements.lock)
+    assert dockerfile.index("COPY --chown=0:0 src/ ${REPO_DIR}/") < dockerfile.index(install)
+    assert dockerfile.index(install) < dockerfile.index("RUN ./binder/postBuild")
     assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
+    assert "env update" not in dockerfile  # no conda solve of the course's packages
     postbuild = (REPO_ROOT / "binder" / "postBuild").read_text()
-    assert "pip install --no-deps -e ." in postbuild
+    for step in ["pip install --no-deps -e .", "pip check", "coursekit lockcheck requirements.lock",
+                 "overrides.d"]:
+        assert step in postbuild, step
     start = (REPO_ROOT / "binder" / "start").read_text()
     assert "DASK_DISTRIBUTED__DASHBOARD__LINK" in start and "JUPYTERHUB_SERVICE_PREFIX" in start
     assert 'exec "$@"' in start
+
+
+def test_lockcheck_names_each_difference():
+    from coursekit.lockcheck import differences
+
+    lock = REPO_ROOT / "requirements.lock"
+    assert differences(lock) == []  # this environment is the locked one
+    have = {"dask": "2026.8.0"}
+    found = differences(lock, have={**have, "pandas": "0.1"})
+    assert "pandas: locked 3.1.1, installed 0.1" in found
+    assert "distributed: locked 2026.8.0, not installed" in found
+    assert not any(line.startswith("dask:") for line in found)
 
 
 def test_binder_start_sets_the_proxied_dashboard_link(tmp_path):
