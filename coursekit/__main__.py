@@ -45,6 +45,8 @@ def main(argv=None) -> int:
                      help="execute with default parameters and store the checked cells' outputs")
     lock = sub.add_parser("lockcheck", help="fail when installed versions differ from a pip lock file")
     lock.add_argument("lock_file", nargs="?", default="requirements.lock")
+    nbs.add_argument("--match-kernel", action="store_true",
+                     help="store this environment's kernel metadata in every notebook (Binder's postBuild)")
     args = parser.parse_args(argv)
 
     try:
@@ -61,8 +63,13 @@ def main(argv=None) -> int:
                 return 1
             print(f"all {len(runs)} notebooks ran; summary in {args.output}/{args.profile}/summary.md")
         elif args.command == "notebooks":
-            from .notebooks import problems, refresh
+            from .notebooks import match_kernel, problems, refresh
             from .params import notebooks
+
+            if args.match_kernel:
+                changed = match_kernel(notebooks())
+                print(f"kernel metadata matched in {len(changed)} notebooks")
+                return 0
 
             for path in args.refresh:
                 refresh(path)

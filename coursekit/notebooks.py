@@ -148,6 +148,33 @@ def _exercise_problems(cells) -> list[str]:
     return found
 
 
+#: The kernelspec every notebook names (what ipykernel installs as ``python3``).
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def match_kernel(paths) -> list[Path]:
+    """Store in each notebook the kernel metadata this environment's kernel will report.
+
+    JupyterLab writes the kernel's ``language_info`` (Python version included) into a notebook
+    when its kernel starts, and marks the notebook as modified if that changes anything: a
+    learner would open every notebook with an unsaved-changes dot. The repository cannot know
+    the Python patch version of the machine that opens it, so ``binder/postBuild`` runs this
+    once in the image (``python -m coursekit notebooks --match-kernel``). Returns the changed files.
+    """
+    from ipykernel.ipkernel import IPythonKernel
+
+    changed = []
+    for path in map(Path, paths):
+        nb = nbformat.read(str(path), as_version=4)
+        wanted = {"kernelspec": dict(KERNELSPEC), "language_info": dict(IPythonKernel.language_info)}
+        if all(nb.metadata.get(key) == value for key, value in wanted.items()):
+            continue
+        nb.metadata.update(wanted)
+        nbformat.write(nb, str(path))
+        changed.append(path)
+    return changed
+
+
 def refresh(path) -> None:
     """Run ``path`` with its default parameters and store the checked cells' outputs."""
     import papermill

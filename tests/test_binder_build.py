@@ -60,13 +60,17 @@ def _dockerfile_install_command() -> str:
 
 @pytest.mark.slow
 def test_binder_build_rehearsal(tmp_path):
+    # the image's copy of the repository (postBuild changes notebooks' kernel metadata there)
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(
+        ".venv", "runs", ".git", "site", "*.egg-info", "__pycache__", ".ipynb_checkpoints"))
     prefix = tmp_path / "srv-conda"  # stands for ${NB_PYTHON_PREFIX} = ${KERNEL_PYTHON_PREFIX}
     env = {**os.environ, "PATH": f"{prefix}/bin:{os.environ['PATH']}", "NB_PYTHON_PREFIX": str(prefix),
            "KERNEL_PYTHON_PREFIX": str(prefix), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("VIRTUAL_ENV", None)
 
     def run(command, **kwargs):
-        done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True,
                               shell=isinstance(command, str), **kwargs)
         assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
@@ -88,13 +92,18 @@ def test_binder_build_rehearsal(tmp_path):
     run([f"{prefix}/bin/python", "-m", "pip", "check"])
     assert "are installed at their locked versions" in run(
         [f"{prefix}/bin/python", "-m", "coursekit", "lockcheck", "requirements.lock"])
-    extensions = subprocess.run([f"{prefix}/bin/jupyter", "labextension", "list"], cwd=REPO_ROOT,
+    extensions = subprocess.run([f"{prefix}/bin/jupyter", "labextension", "list"], cwd=repo,
                                 env=env, capture_output=True, text=True, timeout=120)
     listing = re.sub(r"\x1b\[[0-9;]*m", "", extensions.stdout + extensions.stderr)  # colours
     assert re.search(r"dask-labextension v7\S* enabled OK", listing), listing
     assert re.search(r"JupyterLab v4\.6\.6\b", listing)  # the lock's, not the base image's 4.4
     overrides = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "dask-course.json"
     assert json.loads(overrides.read_text()) == json.loads((REPO_ROOT / "binder" / "overrides.json").read_text())
+
+    # the notebooks carry the image's kernel metadata, so JupyterLab opens them unmodified
+    python = run([f"{prefix}/bin/python", "-c", "import platform; print(platform.python_version())"]).strip()
+    for path in sorted((repo / "notebooks").glob("*.ipynb")):
+        assert json.loads(path.read_text())["metadata"]["language_info"]["version"] == python, path.name
 
     size = subprocess.run(["du", "-sm", str(prefix)], capture_output=True, text=True).stdout.split()[0]
     figures = {"install_s": round(install_s, 1), "environment_mb": int(size),
