@@ -35,7 +35,8 @@ def test_01_ci_profile(ci_series):
     n = 60  # profiles/ci.yml
     assert results["n_workers"] == 2 and results["total_threads"] == 2
     assert results["sum_of_squares"] == sum(i * i for i in range(n))
-    assert results["even_cube_sum"] == sum(i**3 for i in range(0, n, 2))
+    assert results["even_cube_sum"] == sum(i**3 for i in range(0, n, 2))  # exercise 1's solution
+    assert results["chunks_held"] == 16  # exercise 2: the 4 x 4 chunks of the persisted array
     assert results["max_workers_seen_adapting"] == 3  # adapt() grew the cluster to scale_to for the burst
     assert results["workers_see_local_files"] == 2
     assert 0 < results["persist_returned_after_s"] and 0 < results["compute_twice_s"]
@@ -260,6 +261,14 @@ def _local_cluster_calls(source: str):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "LocalCluster":
             yield {k.arg: ast.literal_eval(k.value) for k in node.keywords
                    if k.arg in ("host", "dashboard_address")}
+
+
+@pytest.mark.slow
+def test_no_notebook_pauses_or_spills_a_worker(ci_series):
+    """Every notebook fits its workers' memory_limit: no worker logged a pause, a spill or high
+    unmanaged memory (a paused worker stalls the run; on Binder it looks like a hang)."""
+    for prefix, results in sorted(ci_series.items()):
+        assert results["worker_memory_warnings"] == [], prefix
 
 
 def test_every_local_cluster_binds_to_loopback_on_a_random_port():
