@@ -93,6 +93,9 @@ def test_02_ci_profile_facts_of_the_sample(ci_series):
     assert results["summary_one_pass_max_diff"] < 1e-9
     assert results["jfk_mean_fare"] == pytest.approx(45.97, abs=0.005)  # zone 132, cleaned sample
     assert results["shuffle_records_after_silencing"] == 0
+    assert results["exercise_1"] == [33.96, 3_244]  # longest trip (miles), trips with more than 2 passengers
+    assert results["best_card_tip_hour"] == 5  # exercise 2, on the cleaned sample
+    assert 2 < results["persisted_mib"] < 4  # memory_usage(deep=True) of the sample, as pandas
     assert all(t > 0 for t in results["describe_parts_s"].values())
     timings = {t["data"]: t for t in results["timings"]}
     assert set(timings) == {"sample (CSV)", "generated (Parquet)"}
