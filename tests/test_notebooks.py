@@ -140,6 +140,8 @@ def test_03_ci_profile_methods_agree_and_times_are_measured(ci_series):
     assert table["joblib-dask-seq"]["tasks"] <= table["joblib-dask-seq"]["fits"]  # the fix: a task per fit at most
     assert table["sequential"]["tasks"] == 0 and table["loky"]["tasks"] == 0
     assert results["randomized_best_score"] > 0.5
+    # exercise 1: one cross-validation by hand on a worker gives the score the first search reported
+    assert results["exercise_1_score"] == pytest.approx(table["sequential"]["best_score"], abs=1e-12)
 
 
 @pytest.mark.slow
