@@ -166,6 +166,8 @@ def test_04_ci_profile_scores_floors_and_measured_times(ci_series):
     assert quality["linear (SGD), Dask"]["accuracy"] >= 0.80 and quality["linear (SGD), Dask"]["roc_auc"] >= 0.90
     assert quality["TF-IDF + logistic, one machine"]["accuracy"] >= 0.85
     assert results["bigram_roc_auc"] > 0.9
+    assert results["refund_reviews"] == 32 and results["bigram_buckets"] == 62_583  # the exercises
+    assert results["test_share"] == 1_229 / 6_459  # random per row: near test_size, not exactly it
     # both searches: same candidates and folds, so the same best parameters
     search = results["search"]
     assert set(search) == {"loky", "dask-ml"}
