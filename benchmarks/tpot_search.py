@@ -13,6 +13,7 @@ import warnings
 import dask
 
 from benchmarks.summary import scaling_why
+from coursekit.tpot_support import client_for_tpot
 
 
 def light_space(n_samples: int, n_features: int, random_state: int):
@@ -27,20 +28,6 @@ def light_space(n_samples: int, n_features: int, random_state: int):
         get_search_space(["LogisticRegression", "KNeighborsClassifier", "DecisionTreeClassifier",
                           "ExtraTreesClassifier", "SVC", "GaussianNB"], **options),
     ])
-
-
-class ClientWithWorkerList:
-    """A client plus the ``cluster.workers`` that TPOT 1.1 reads (None for a client that joined a
-    cluster by address): notebook 05's stand-in."""
-
-    def __init__(self, client):
-        from types import SimpleNamespace
-
-        self._client = client
-        self.cluster = SimpleNamespace(workers=client.scheduler_info(n_workers=-1)["workers"])
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
 
 
 def run(workers: list[int], generations: int, population_size: int, cv: int, threads_per_worker: int,
@@ -85,7 +72,7 @@ def run(workers: list[int], generations: int, population_size: int, cv: int, thr
 
     for n in progress(workers, "tpot: worker counts"):
         with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (client, n, threads):
-            rows.append(measure(n, client if client.cluster is not None else ClientWithWorkerList(client)))
+            rows.append(measure(n, client_for_tpot(client)))
         say(f"  {n:>2} workers: {rows[-1]['wall_s']:6.1f} s, {rows[-1]['evaluations']} evaluations "
             f"({rows[-1]['scored']} scored), {rows[-1]['evaluations_per_min']:.0f}/min")
         if checkpoint:

@@ -245,6 +245,8 @@ def test_05_search_is_reproducible_beats_baselines_and_restores_dask_config(ci_s
         assert results["tasks"] >= results["evaluated"] and len(results["tasks_per_worker"]) == 2
         assert results["config_changed_by_tpot"]["distributed.scheduler.allowed-failures"] == "1"
         assert results["config_restored"] and results["client_works"]
+        assert results["plain_cv_on_worker"] == results["plain_cv"]  # exercise 1: the same CV, on a worker
+        assert results["simplest_on_front"] >= 1 and 0 < results["busy_share"] <= 1
     # the exported file is plain Python: import it elsewhere and refit
     namespace = {}
     exec((tmp_path / "best_0.py").read_text(), namespace)
