@@ -11,5 +11,9 @@ def pytest_collection_modifyitems(items):
 
     for item in items:
         cell = getattr(item, "cell", None)
-        if cell is not None and CHECK_TAG in cell.get("metadata", {}).get("tags", []) and cell.get("outputs"):
+        if (
+            cell is not None
+            and CHECK_TAG in cell.get("metadata", {}).get("tags", [])
+            and cell.get("outputs")
+        ):
             cell.execution_count = cell.get("execution_count") or 1

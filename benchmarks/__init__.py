@@ -38,7 +38,9 @@ def say(text: str) -> None:
 
 
 @contextmanager
-def cluster_client(n_workers: int, threads_per_worker: int, memory_limit: str, scheduler_address: str | None = None):
+def cluster_client(
+    n_workers: int, threads_per_worker: int, memory_limit: str, scheduler_address: str | None = None
+):
     """A client of a new LocalCluster (loopback, random dashboard port) with ``n_workers``, or
     of the existing cluster at ``scheduler_address`` (its own workers: ``n_workers`` is ignored).
     Yields (client, number of workers, threads in all)."""
@@ -49,8 +51,16 @@ def cluster_client(n_workers: int, threads_per_worker: int, memory_limit: str, s
             workers = client.scheduler_info(n_workers=-1)["workers"]
             yield client, len(workers), sum(w["nthreads"] for w in workers.values())
         return
-    with LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, memory_limit=memory_limit,
-                      host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            memory_limit=memory_limit,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.wait_for_workers(n_workers)
         yield client, n_workers, n_workers * threads_per_worker
 
@@ -66,7 +76,14 @@ def task_time(client):
     stats: dict = {}
     with get_task_stream(client) as stream:
         yield stats
-    durations = [ss["stop"] - ss["start"] for task in stream.data for ss in task.get("startstops", [])
-                 if ss.get("action") == "compute"]
-    stats.update(tasks=len(stream.data), busy_s=float(sum(durations)),
-                 longest_task_s=float(max(durations, default=0.0)))
+    durations = [
+        ss["stop"] - ss["start"]
+        for task in stream.data
+        for ss in task.get("startstops", [])
+        if ss.get("action") == "compute"
+    ]
+    stats.update(
+        tasks=len(stream.data),
+        busy_s=float(sum(durations)),
+        longest_task_s=float(max(durations, default=0.0)),
+    )

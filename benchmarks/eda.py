@@ -15,8 +15,16 @@ import pandas as pd
 
 from benchmarks import timed
 
-FEATURES = ["passenger_count", "trip_distance", "fare_amount", "extra", "mta_tax", "tip_amount",
-            "tolls_amount", "total_amount"]
+FEATURES = [
+    "passenger_count",
+    "trip_distance",
+    "fare_amount",
+    "extra",
+    "mta_tax",
+    "tip_amount",
+    "tolls_amount",
+    "total_amount",
+]
 
 
 def partition_moments(part):
@@ -40,7 +48,9 @@ def _moments(frame):
     """(n, means, centred cross-products) of all rows: one task per partition, then a sum."""
     import dask
 
-    return dask.delayed(add_moments)([dask.delayed(partition_moments)(p) for p in frame.to_delayed()]).compute()
+    return dask.delayed(add_moments)(
+        [dask.delayed(partition_moments)(p) for p in frame.to_delayed()]
+    ).compute()
 
 
 def _correlation(m2, columns) -> pd.DataFrame:
@@ -60,9 +70,19 @@ def summary_one_pass(frame):
     import dask
 
     n, mean, m2 = _moments(frame)
-    low, high = dask.compute(frame.min(), frame.max())  # delayed and dataframe graphs: separate calls
-    stats = pd.DataFrame({"count": float(n), "mean": mean, "std": np.sqrt(np.diag(m2) / (n - 1)),
-                          "min": low.to_numpy(), "max": high.to_numpy()}, index=frame.columns)
+    low, high = dask.compute(
+        frame.min(), frame.max()
+    )  # delayed and dataframe graphs: separate calls
+    stats = pd.DataFrame(
+        {
+            "count": float(n),
+            "mean": mean,
+            "std": np.sqrt(np.diag(m2) / (n - 1)),
+            "min": low.to_numpy(),
+            "max": high.to_numpy(),
+        },
+        index=frame.columns,
+    )
     return stats, _correlation(m2, frame.columns)
 
 
@@ -74,17 +94,28 @@ def _steps(frame, compute):
     return {
         "describe": lambda: compute(frame[FEATURES].describe()),
         # describe's two parts: five cheap reductions, and the (approximate, in Dask) quartiles
-        "five_reductions": lambda: compute(*[getattr(frame[FEATURES], r)() for r in
-                                             ["count", "mean", "std", "min", "max"]]),
+        "five_reductions": lambda: compute(
+            *[getattr(frame[FEATURES], r)() for r in ["count", "mean", "std", "min", "max"]]
+        ),
         "quartiles": lambda: compute(frame[FEATURES].quantile([0.25, 0.5, 0.75])),
-        "groupby": lambda: compute(frame.groupby("VendorID")["trip_distance"].agg(["sum", "count", "mean"])),
+        "groupby": lambda: compute(
+            frame.groupby("VendorID")["trip_distance"].agg(["sum", "count", "mean"])
+        ),
         "isna": lambda: compute(frame.isna().sum()),
         "corr": lambda: compute(frame[FEATURES].corr()),
     }
 
 
-def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_per_file: int,
-        memory_limit: str, scheduler_address: str | None = None, checkpoint=None) -> dict:
+def run(
+    rows: int,
+    workers: list[int],
+    threads_per_worker: int,
+    data_dir,
+    rows_per_file: int,
+    memory_limit: str,
+    scheduler_address: str | None = None,
+    checkpoint=None,
+) -> dict:
     """``data_dir`` must be readable by every worker: on a real cluster, shared storage.
     ``checkpoint(results)`` gets the results so far after every worker count."""
     import dask
@@ -103,12 +134,22 @@ def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_p
     pandas_corr = pdf[FEATURES].corr()
     pandas_describe = pdf[FEATURES].describe()
     del pdf
-    say(f"pandas, 1 core, {rows:,} rows: read {read_s:.2f} s, "
-        + ", ".join(f"{k} {v:.2f} s" for k, v in pandas.items()))
-    results = {"workload": "eda", "rows": rows,
-               "pandas": {"read_s": read_s, **{f"{k}_s": v for k, v in pandas.items()}}, "dask": []}
+    say(
+        f"pandas, 1 core, {rows:,} rows: read {read_s:.2f} s, "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in pandas.items())
+    )
+    results = {
+        "workload": "eda",
+        "rows": rows,
+        "pandas": {"read_s": read_s, **{f"{k}_s": v for k, v in pandas.items()}},
+        "dask": [],
+    }
     for n in progress(workers, "eda: worker counts"):
-        with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (client, n, threads):
+        with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (
+            client,
+            n,
+            threads,
+        ):
             start = time.perf_counter()
             raw = dd.read_parquet(path, columns=columns)
             df = raw[raw["VendorID"] > 0].persist()  # an operation after the read: dask issue 12488
@@ -117,27 +158,53 @@ def run(rows: int, workers: list[int], threads_per_worker: int, data_dir, rows_p
             steps = _steps(df, dask.compute)
             with task_time(client) as suite:  # the tasks of the out-of-the-box suite
                 timings = {name: timed(steps[name])[0] for name in SUITE}
-            timings.update({name: timed(step)[0] for name, step in steps.items() if name not in SUITE})
-            fast_s, fast = timed(lambda: corr_one_pass(df[FEATURES]))
+            timings.update(
+                {name: timed(step)[0] for name, step in steps.items() if name not in SUITE}
+            )
+            fast_s, fast = timed(lambda df=df: corr_one_pass(df[FEATURES]))
             diff = float((fast - pandas_corr).abs().max().max())
-            summary_s, (stats, corr) = timed(lambda: summary_one_pass(df[FEATURES]))
-            stats_diff = float(((stats.T - pandas_describe.loc[stats.columns]).abs()
-                                / pandas_describe.loc[stats.columns].abs().clip(lower=1)).max().max())
-            results["dask"].append({"workers": n, "threads": threads, "persist_s": persist_s,
-                                    **{f"{k}_s": v for k, v in timings.items()},
-                                    "corr_one_pass_s": fast_s, "corr_one_pass_max_diff": diff,
-                                    "summary_one_pass_s": summary_s, "summary_one_pass_max_rel_diff": stats_diff,
-                                    "suite_busy_s": suite["busy_s"], "suite_tasks": suite["tasks"]})
-            say(f"{threads:>3} threads: persist {persist_s:.2f} s, suite "
-                f"{sum(timings[s] for s in SUITE):.2f} s, one-pass summary {summary_s:.2f} s")
+            summary_s, (stats, corr) = timed(lambda df=df: summary_one_pass(df[FEATURES]))
+            stats_diff = float(
+                (
+                    (stats.T - pandas_describe.loc[stats.columns]).abs()
+                    / pandas_describe.loc[stats.columns].abs().clip(lower=1)
+                )
+                .max()
+                .max()
+            )
+            results["dask"].append(
+                {
+                    "workers": n,
+                    "threads": threads,
+                    "persist_s": persist_s,
+                    **{f"{k}_s": v for k, v in timings.items()},
+                    "corr_one_pass_s": fast_s,
+                    "corr_one_pass_max_diff": diff,
+                    "summary_one_pass_s": summary_s,
+                    "summary_one_pass_max_rel_diff": stats_diff,
+                    "suite_busy_s": suite["busy_s"],
+                    "suite_tasks": suite["tasks"],
+                }
+            )
+            say(
+                f"{threads:>3} threads: persist {persist_s:.2f} s, suite "
+                f"{sum(timings[s] for s in SUITE):.2f} s, one-pass summary {summary_s:.2f} s"
+            )
         if checkpoint:
             checkpoint(results)
     return results
 
 
-STEP_LABELS = {"persist": "persist (read)", "describe": "describe", "five_reductions": "  its five reductions",
-               "quartiles": "  its quartiles", "groupby": "groupby", "isna": "isna", "corr": "corr",
-               "corr_one_pass": "corr, one pass"}
+STEP_LABELS = {
+    "persist": "persist (read)",
+    "describe": "describe",
+    "five_reductions": "  its five reductions",
+    "quartiles": "  its quartiles",
+    "groupby": "groupby",
+    "isna": "isna",
+    "corr": "corr",
+    "corr_one_pass": "corr, one pass",
+}
 SUITE_ITEM = "SUITE (describe+groupby+isna+corr)"
 FAST_ITEM = "SUITE the fast way (one-pass summary+quartiles+groupby+isna)"
 
@@ -160,25 +227,47 @@ def measurements(results: dict) -> list[dict]:
     single = {"persist": p["read_s"], "corr_one_pass": p["corr_s"]}
     rows = []
     for d in results["dask"]:
-        common = {"workers": d["workers"], "threads": d["threads"], "work": results["rows"], "unit": "rows"}
+        common = {
+            "workers": d["workers"],
+            "threads": d["threads"],
+            "work": results["rows"],
+            "unit": "rows",
+        }
         for step, label in STEP_LABELS.items():
-            rows.append({"item": label, "seconds": d[f"{step}_s"], "single_s": single.get(step, p.get(f"{step}_s")),
-                         **common})
-        rows.append({"item": SUITE_ITEM, "seconds": _suite(d), "single_s": _suite(p), "busy_s": d.get("suite_busy_s"),
-                     **common})
+            rows.append(
+                {
+                    "item": label,
+                    "seconds": d[f"{step}_s"],
+                    "single_s": single.get(step, p.get(f"{step}_s")),
+                    **common,
+                }
+            )
+        rows.append(
+            {
+                "item": SUITE_ITEM,
+                "seconds": _suite(d),
+                "single_s": _suite(p),
+                "busy_s": d.get("suite_busy_s"),
+                **common,
+            }
+        )
         rows.append({"item": FAST_ITEM, "seconds": _fast_suite(d), "single_s": _suite(p), **common})
     return rows
 
 
 def notes(results: dict) -> list[str]:
     p = results["pandas"]
-    out = [f"pandas on one core: read {p['read_s']:.2f} s, suite {_suite(p):.2f} s; the ideal on N threads is "
-           "that suite time / N (perfect scaling, no overhead); pandas' read_parquet is not one core (Arrow reads "
-           "with its own threads), so the persist row's ratio compares with a multi-threaded read"]
+    out = [
+        f"pandas on one core: read {p['read_s']:.2f} s, suite {_suite(p):.2f} s; the ideal on N threads is "
+        "that suite time / N (perfect scaling, no overhead); pandas' read_parquet is not one core (Arrow reads "
+        "with its own threads), so the persist row's ratio compares with a multi-threaded read"
+    ]
     worst_corr = max(d["corr_one_pass_max_diff"] for d in results["dask"])
     worst_stats = max(d["summary_one_pass_max_rel_diff"] for d in results["dask"])
-    out.append(f"the fast way gives the same answers: one-pass correlation within {worst_corr:.1e} of pandas' "
-               f"corr, one-pass count/mean/std/min/max within {worst_stats:.1e} (relative) of pandas' describe")
+    out.append(
+        f"the fast way gives the same answers: one-pass correlation within {worst_corr:.1e} of pandas' "
+        f"corr, one-pass count/mean/std/min/max within {worst_stats:.1e} (relative) of pandas' describe"
+    )
     return out
 
 
@@ -188,8 +277,15 @@ def targets(results: dict) -> list[dict]:
     ideal = _suite(p) / d["threads"]
     out = []
     for name, seconds in [("out of the box", _suite(d)), ("the fast way", _fast_suite(d))]:
-        out.append({"name": f"suite {name} on {d['threads']} threads / ideal ({ideal:.2f} s)", "measured": seconds / ideal,
-                    "limit": 1.5, "better": "lower", "why": _why(p, d, name == "the fast way")})
+        out.append(
+            {
+                "name": f"suite {name} on {d['threads']} threads / ideal ({ideal:.2f} s)",
+                "measured": seconds / ideal,
+                "limit": 1.5,
+                "better": "lower",
+                "why": _why(p, d, name == "the fast way"),
+            }
+        )
     return out
 
 
@@ -202,12 +298,18 @@ def _why(p: dict, d: dict, fast: bool) -> str:
     excess = {s: d[f"{s}_s"] - pandas_of[s] / threads for s in steps}
     worst = max(excess, key=excess.get)
     over = sum(d[f"{s}_s"] for s in steps) - _suite(p) / threads
-    text = (f"{worst} took {d[f'{worst}_s']:.2f} s against {pandas_of[worst] / threads:.2f} s (its pandas "
-            f"time / {threads}): {excess[worst]:.2f} s of the suite's {over:.2f} s over the ideal")
+    text = (
+        f"{worst} took {d[f'{worst}_s']:.2f} s against {pandas_of[worst] / threads:.2f} s (its pandas "
+        f"time / {threads}): {excess[worst]:.2f} s of the suite's {over:.2f} s over the ideal"
+    )
     if not fast:
-        text += (f"; Dask's corr is a generic pairwise reduction, the one-pass correlation from per-partition "
-                 f"moments took {d['corr_one_pass_s']:.2f} s")
+        text += (
+            f"; Dask's corr is a generic pairwise reduction, the one-pass correlation from per-partition "
+            f"moments took {d['corr_one_pass_s']:.2f} s"
+        )
     if d.get("suite_busy_s") and not fast:
-        text += (f"; the workers computed for {d['suite_busy_s']:.1f} s of the {_suite(d) * threads:.1f} "
-                 f"thread-seconds the suite lasted ({d['suite_busy_s'] / (_suite(d) * threads):.0%} busy)")
+        text += (
+            f"; the workers computed for {d['suite_busy_s']:.1f} s of the {_suite(d) * threads:.1f} "
+            f"thread-seconds the suite lasted ({d['suite_busy_s'] / (_suite(d) * threads):.0%} busy)"
+        )
     return text

@@ -15,12 +15,29 @@ from sklearn.ensemble import RandomForestClassifier
 from benchmarks.summary import busy_why, scaling_why
 
 GRIDS = {
-    "seed": {"max_depth": [3, 4, 5, 6, None], "max_features": [1, 3, 10, None],
-             "min_samples_split": [2, 3, 10], "bootstrap": [True, False], "criterion": ["gini", "entropy"]},
-    "reduced": {"max_depth": [3, None], "max_features": [1, 10], "min_samples_split": [2, 10],
-                "bootstrap": [True], "criterion": ["gini", "entropy"]},
+    "seed": {
+        "max_depth": [3, 4, 5, 6, None],
+        "max_features": [1, 3, 10, None],
+        "min_samples_split": [2, 3, 10],
+        "bootstrap": [True, False],
+        "criterion": ["gini", "entropy"],
+    },
+    "reduced": {
+        "max_depth": [3, None],
+        "max_features": [1, 10],
+        "min_samples_split": [2, 10],
+        "bootstrap": [True],
+        "criterion": ["gini", "entropy"],
+    },
 }
-METHODS = ["sequential", "loky", "joblib-dask", "joblib-dask-seq", "joblib-dask-seq-scatter", "dask-ml"]
+METHODS = [
+    "sequential",
+    "loky",
+    "joblib-dask",
+    "joblib-dask-seq",
+    "joblib-dask-seq-scatter",
+    "dask-ml",
+]
 
 
 class SequentialTreesForest(RandomForestClassifier):
@@ -32,13 +49,19 @@ class SequentialTreesForest(RandomForestClassifier):
             return super().fit(X, y, sample_weight=sample_weight)
 
 
-def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list[str],
-        scheduler_address: str | None = None, checkpoint=None) -> dict:
+def run(
+    grid: str,
+    cv: int,
+    n_estimators: int,
+    workers: list[int],
+    methods: list[str],
+    scheduler_address: str | None = None,
+    checkpoint=None,
+) -> dict:
     """``checkpoint(results)`` gets the results so far after every worker count."""
+    import dask_ml.model_selection as dcv
     from sklearn.datasets import load_digits
     from sklearn.model_selection import GridSearchCV
-
-    import dask_ml.model_selection as dcv
 
     from benchmarks import cluster_client, progress, say, task_time
 
@@ -46,8 +69,14 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
     forest = RandomForestClassifier(n_estimators=n_estimators, random_state=0)
     param_grid = GRIDS[grid]
     rows = []
-    results = {"workload": "grid", "grid": grid, "cv": cv, "n_estimators": n_estimators,
-               "fits": _n_candidates(param_grid) * cv, "rows": rows}
+    results = {
+        "workload": "grid",
+        "grid": grid,
+        "cv": cv,
+        "n_estimators": n_estimators,
+        "fits": _n_candidates(param_grid) * cv,
+        "rows": rows,
+    }
 
     def record(method, n, search, client=None):
         stats = {"tasks": 0}
@@ -58,9 +87,19 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
             with task_time(client) as stats:
                 start = time.perf_counter()
                 search.fit(X, y)
-        rows.append({"method": method, "workers": n, "wall_s": time.perf_counter() - start, **stats,
-                     "best_score": search.best_score_, "best_params": str(search.best_params_)})
-        say(f"  {method:12s} {n:>2} workers {rows[-1]['wall_s']:7.1f} s {rows[-1]['tasks']:>7,} tasks")
+        rows.append(
+            {
+                "method": method,
+                "workers": n,
+                "wall_s": time.perf_counter() - start,
+                **stats,
+                "best_score": search.best_score_,
+                "best_params": str(search.best_params_),
+            }
+        )
+        say(
+            f"  {method:12s} {n:>2} workers {rows[-1]['wall_s']:7.1f} s {rows[-1]['tasks']:>7,} tasks"
+        )
 
     if "sequential" in methods:
         record("sequential", 1, GridSearchCV(forest, param_grid, cv=cv, n_jobs=1))
@@ -74,14 +113,20 @@ def run(grid: str, cv: int, n_estimators: int, workers: list[int], methods: list
                 record("loky", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=threads))
             if "joblib-dask" in methods:
                 with joblib.parallel_config(backend="dask"):
-                    record("joblib-dask", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=-1), client)
+                    record(
+                        "joblib-dask", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=-1), client
+                    )
             # the forest's trees kept sequential; "-scatter": the data sent to the workers once,
             # instead of inside every task
             for method, scatter in [("joblib-dask-seq", None), ("joblib-dask-seq-scatter", [X, y])]:
                 if method in methods:
                     with joblib.parallel_config(backend="dask", scatter=scatter):
-                        search = GridSearchCV(SequentialTreesForest(n_estimators=n_estimators, random_state=0),
-                                              param_grid, cv=cv, n_jobs=-1)
+                        search = GridSearchCV(
+                            SequentialTreesForest(n_estimators=n_estimators, random_state=0),
+                            param_grid,
+                            cv=cv,
+                            n_jobs=-1,
+                        )
                         record(method, n, search, client)
             if "dask-ml" in methods:
                 # iid=False: plain mean of fold scores, as scikit-learn (dask-ml defaults to iid=True)
@@ -101,25 +146,38 @@ RECOMMENDED = "dask-ml"  # notebook 03's advice for a cluster
 
 
 def title(results: dict) -> str:
-    return (f"grid: notebook 03's '{results['grid']}' grid, {results['fits']:,} fits (cv {results['cv']}) of "
-            f"{results['n_estimators']}-tree forests; Dask methods vs loky on as many processes")
+    return (
+        f"grid: notebook 03's '{results['grid']}' grid, {results['fits']:,} fits (cv {results['cv']}) of "
+        f"{results['n_estimators']}-tree forests; Dask methods vs loky on as many processes"
+    )
 
 
 def measurements(results: dict) -> list[dict]:
     loky = {r["workers"]: r["wall_s"] for r in results["rows"] if r["method"] == "loky"}
-    return [{"item": r["method"], "workers": r["workers"], "threads": r["workers"], "seconds": r["wall_s"],
-             "work": results["fits"], "unit": "fits", "busy_s": r.get("busy_s"),
-             "single_s": None if r["method"] in ("sequential", "loky") else loky.get(r["workers"])}
-            for r in results["rows"]]
+    return [
+        {
+            "item": r["method"],
+            "workers": r["workers"],
+            "threads": r["workers"],
+            "seconds": r["wall_s"],
+            "work": results["fits"],
+            "unit": "fits",
+            "busy_s": r.get("busy_s"),
+            "single_s": None if r["method"] in ("sequential", "loky") else loky.get(r["workers"]),
+        }
+        for r in results["rows"]
+    ]
 
 
 def notes(results: dict) -> list[str]:
     rows = results["rows"]
     scores = [r["best_score"] for r in rows]
     same = len({r["best_params"] for r in rows}) == 1 and max(scores) - min(scores) < 1e-9
-    out = [f"every run found the same best parameters and score: {same}",
-           "tasks sent to the cluster: " + ", ".join(f"{r['method']} {r['workers']}w {r['tasks']:,}"
-                                                     for r in rows if r["tasks"])]
+    out = [
+        f"every run found the same best parameters and score: {same}",
+        "tasks sent to the cluster: "
+        + ", ".join(f"{r['method']} {r['workers']}w {r['tasks']:,}" for r in rows if r["tasks"]),
+    ]
     return out
 
 
@@ -132,14 +190,27 @@ def targets(results: dict) -> list[dict]:
     out = []
     if ("loky", top) in rows:
         limit = 0.9 if top >= 16 else 1.1  # the issue's targets: 16 workers, and 2 cores
-        out.append({"name": f"{RECOMMENDED} / loky at {top} workers", "measured": rows[RECOMMENDED, top]["wall_s"]
-                    / rows["loky", top]["wall_s"], "limit": limit, "better": "lower", "why": _why_vs_loky(rows, top)})
+        out.append(
+            {
+                "name": f"{RECOMMENDED} / loky at {top} workers",
+                "measured": rows[RECOMMENDED, top]["wall_s"] / rows["loky", top]["wall_s"],
+                "limit": limit,
+                "better": "lower",
+                "why": _why_vs_loky(rows, top),
+            }
+        )
     if len(runs) > 1:
         first = rows[RECOMMENDED, runs[0]]
         speedup = first["wall_s"] / rows[RECOMMENDED, top]["wall_s"]
-        out.append({"name": f"{RECOMMENDED} parallel efficiency {runs[0]} -> {top} workers",
-                    "measured": speedup / (top / runs[0]), "limit": 0.8, "better": "higher",
-                    "why": scaling_why(first, rows[RECOMMENDED, top], "fit")})
+        out.append(
+            {
+                "name": f"{RECOMMENDED} parallel efficiency {runs[0]} -> {top} workers",
+                "measured": speedup / (top / runs[0]),
+                "limit": 0.8,
+                "better": "higher",
+                "why": scaling_why(first, rows[RECOMMENDED, top], "fit"),
+            }
+        )
     return out
 
 
@@ -148,7 +219,9 @@ def _why_vs_loky(rows: dict, top: int) -> str:
     text = ""
     if (RECOMMENDED, 1) in rows and ("loky", 1) in rows:
         one, loky_one = rows[RECOMMENDED, 1], rows["loky", 1]
-        text = (f"on 1 worker {RECOMMENDED} already took {one['wall_s'] / loky_one['wall_s']:.2f}x loky's 1-process "
-                f"time, about {(one['wall_s'] - loky_one['wall_s']) / max(one['tasks'], 1) * 1000:.0f} ms more per "
-                "task (scheduling, serialization, results through the scheduler); ")
+        text = (
+            f"on 1 worker {RECOMMENDED} already took {one['wall_s'] / loky_one['wall_s']:.2f}x loky's 1-process "
+            f"time, about {(one['wall_s'] - loky_one['wall_s']) / max(one['tasks'], 1) * 1000:.0f} ms more per "
+            "task (scheduling, serialization, results through the scheduler); "
+        )
     return text + busy_why(run, top, "fit")

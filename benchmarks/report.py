@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.summary import load, machine_label, markdown, module, scaled, scaling_items, verdict, workloads_in
+from benchmarks.summary import (
+    load,
+    machine_label,
+    markdown,
+    module,
+    scaled,
+    scaling_items,
+    verdict,
+    workloads_in,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 REPORT = ROOT / "benchmarks" / "REPORT.md"
 PLOTS = ROOT / "benchmarks" / "plots"
 README = ROOT / "README.md"
-START, END = "<!-- performance: start (python -m benchmarks report) -->", "<!-- performance: end -->"
+START, END = (
+    "<!-- performance: start (python -m benchmarks report) -->",
+    "<!-- performance: end -->",
+)
 
 INTRO = """# Benchmark report
 
@@ -52,9 +64,15 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
     from benchmarks.plots import plot_file
 
     report = [INTRO]
-    summary = [START, "", "Generated from `benchmarks/results/*.json` by `python -m benchmarks report`; "
-               "tables, plots and the reasons behind missed targets: [benchmarks/REPORT.md](benchmarks/REPORT.md).",
-               "", "| machine | workload | target | measured | limit | result |", "|---|---|---|---:|---:|---|"]
+    summary = [
+        START,
+        "",
+        "Generated from `benchmarks/results/*.json` by `python -m benchmarks report`; "
+        "tables, plots and the reasons behind missed targets: [benchmarks/REPORT.md](benchmarks/REPORT.md).",
+        "",
+        "| machine | workload | target | measured | limit | result |",
+        "|---|---|---|---:|---:|---|",
+    ]
     pngs = []
     for label, entries in _by_machine(_files()):
         report += [f"## {label}", ""]
@@ -65,17 +83,25 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
             report.append(markdown(Path("benchmarks/results") / path.name, document, names))
             for workload, results in workloads_in(document).items():
                 for target in module(workload).targets(results):
-                    short = document["machine"].get("label") or f"{document['machine']['cpu_count']} cores"
-                    summary.append(f"| {short} | {workload} (`{path.name}`) | {target['name']} | {target['measured']:.2f} "
-                                   f"| {target['limit']:.2f} | {verdict(target)} |")
+                    short = (
+                        document["machine"].get("label")
+                        or f"{document['machine']['cpu_count']} cores"
+                    )
+                    summary.append(
+                        f"| {short} | {workload} (`{path.name}`) | {target['name']} | {target['measured']:.2f} "
+                        f"| {target['limit']:.2f} | {verdict(target)} |"
+                    )
     summary += ["", END]
     return "\n".join(report).rstrip() + "\n", "\n".join(summary), pngs
 
 
 def _expected_plots(path: Path, document: dict) -> list[Path]:
     """The PNGs plot_file would write (a workload measured at two or more thread counts)."""
-    return [PLOTS / f"{path.stem}-{workload}.png" for workload, results in workloads_in(document).items()
-            if scaling_items(scaled(module(workload).measurements(results)))]
+    return [
+        PLOTS / f"{path.stem}-{workload}.png"
+        for workload, results in workloads_in(document).items()
+        if scaling_items(scaled(module(workload).measurements(results)))
+    ]
 
 
 def _readme_with(section: str) -> str:
@@ -102,5 +128,7 @@ def write_report(check: bool = False) -> int:
         return 1 if problems else 0
     REPORT.write_text(report)
     README.write_text(_readme_with(section))
-    print(f"wrote {REPORT.relative_to(ROOT)}, README.md's Performance section and {len(pngs)} plots")
+    print(
+        f"wrote {REPORT.relative_to(ROOT)}, README.md's Performance section and {len(pngs)} plots"
+    )
     return 0

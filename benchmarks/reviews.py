@@ -23,10 +23,12 @@ def resampled_reviews(n: int, seed: int = 0) -> pd.DataFrame:
     real = load_reviews()
     rows = np.random.default_rng(seed).integers(0, len(real), n)
     sample = real.iloc[rows].reset_index(drop=True)
-    return pd.DataFrame({"review": (sample.title + ". " + sample.text).astype(object),
-                         "positive": (sample.label == 2).astype("int8")})
-
-
+    return pd.DataFrame(
+        {
+            "review": (sample.title + ". " + sample.text).astype(object),
+            "positive": (sample.label == 2).astype("int8"),
+        }
+    )
 
 
 def one_machine(frame, n_features, n_estimators, threads) -> dict:
@@ -37,24 +39,36 @@ def one_machine(frame, n_features, n_estimators, threads) -> dict:
     hasher = HashingVectorizer(n_features=n_features, alternate_sign=False, norm="l2")
     vec_s, X = timed(lambda: hasher.transform(frame.review.to_numpy()))
     y = frame.positive.to_numpy()
-    model = xgboost.XGBClassifier(n_estimators=n_estimators, max_depth=4, max_bin=32, tree_method="hist",
-                                  n_jobs=threads, random_state=0)
+    model = xgboost.XGBClassifier(
+        n_estimators=n_estimators,
+        max_depth=4,
+        max_bin=32,
+        tree_method="hist",
+        n_jobs=threads,
+        random_state=0,
+    )
     xgb_s, _ = timed(lambda: model.fit(X, y))
     sgd = SGDClassifier(loss="log_loss", alpha=3e-5, random_state=0)
     sgd_s, _ = timed(lambda: sgd.partial_fit(X, y, classes=[0, 1]))  # one epoch, as on Dask
     return {"vectorize_s": vec_s, "xgboost_s": xgb_s, "sgd_epoch_s": sgd_s}
 
 
-def on_dask(frame, n_features, n_estimators, n_workers, threads_per_worker, memory_limit,
-            scheduler_address=None) -> dict:
+def on_dask(
+    frame,
+    n_features,
+    n_estimators,
+    n_workers,
+    threads_per_worker,
+    memory_limit,
+    scheduler_address=None,
+) -> dict:
     import dask
     import dask.dataframe as dd
     import xgboost.dask
     from dask.distributed import wait
-    from sklearn.linear_model import SGDClassifier
-
     from dask_ml.feature_extraction.text import HashingVectorizer
     from dask_ml.wrappers import Incremental
+    from sklearn.linear_model import SGDClassifier
 
     from benchmarks import cluster_client, task_time
 
@@ -65,9 +79,18 @@ def on_dask(frame, n_features, n_estimators, n_workers, threads_per_worker, memo
             seconds, result = timed(fn)
         return seconds, result
 
-    with cluster_client(n_workers, threads_per_worker, memory_limit, scheduler_address) as (client, n_workers, _):
+    with cluster_client(n_workers, threads_per_worker, memory_limit, scheduler_address) as (
+        client,
+        n_workers,
+        _,
+    ):
         # imports on the workers happen once, before the clock starts (as in a warm notebook)
-        client.run(lambda: [__import__(m) for m in ("dask_ml.feature_extraction.text", "xgboost", "sklearn.linear_model")])
+        client.run(
+            lambda: [
+                __import__(m)
+                for m in ("dask_ml.feature_extraction.text", "xgboost", "sklearn.linear_model")
+            ]
+        )
         reviews = dd.from_pandas(frame, npartitions=max(2 * n_workers, 2)).persist()
         wait(reviews)
         hasher = HashingVectorizer(n_features=n_features, alternate_sign=False, norm="l2")
@@ -79,46 +102,85 @@ def on_dask(frame, n_features, n_estimators, n_workers, threads_per_worker, memo
             return X, y
 
         vec_s, (X, y) = step("vectorize", vectorize)
-        model = xgboost.dask.DaskXGBClassifier(n_estimators=n_estimators, max_depth=4, max_bin=32,
-                                               tree_method="hist", random_state=0)
+        model = xgboost.dask.DaskXGBClassifier(
+            n_estimators=n_estimators, max_depth=4, max_bin=32, tree_method="hist", random_state=0
+        )
         model.client = client
         xgb_s, _ = step("xgboost", lambda: model.fit(X, y))
-        sgd = Incremental(SGDClassifier(loss="log_loss", alpha=3e-5, random_state=0), random_state=0)
+        sgd = Incremental(
+            SGDClassifier(loss="log_loss", alpha=3e-5, random_state=0), random_state=0
+        )
         sgd_s, _ = step("sgd_epoch", lambda: sgd.partial_fit(X, y, classes=[0, 1]))
-    return {"workers": n_workers, "vectorize_s": vec_s, "xgboost_s": xgb_s, "sgd_epoch_s": sgd_s,
-            **{f"{name}_busy_s": stats["busy_s"] for name, stats in busy.items()}}
+    return {
+        "workers": n_workers,
+        "vectorize_s": vec_s,
+        "xgboost_s": xgb_s,
+        "sgd_epoch_s": sgd_s,
+        **{f"{name}_busy_s": stats["busy_s"] for name, stats in busy.items()},
+    }
 
 
-def run(sizes: list[int], workers: list[int], n_features: int, n_estimators: int, threads_per_worker: int,
-        memory_limit: str, scheduler_address: str | None = None, checkpoint=None) -> dict:
+def run(
+    sizes: list[int],
+    workers: list[int],
+    n_features: int,
+    n_estimators: int,
+    threads_per_worker: int,
+    memory_limit: str,
+    scheduler_address: str | None = None,
+    checkpoint=None,
+) -> dict:
     """``checkpoint(results)`` gets the results so far after every worker count."""
     from benchmarks import progress, say
 
     # from_pandas turns text into Arrow strings; to_dask_array turns them back into objects, with a warning
-    warnings.filterwarnings("ignore", message="Dask currently has limited support for converting pandas extension")
+    warnings.filterwarnings(
+        "ignore", message="Dask currently has limited support for converting pandas extension"
+    )
     # from_pandas ships the resampled frame inside the graph (it lives in this process): expected here
     warnings.filterwarnings("ignore", message="Sending large graph of size")
     runs = []
 
     def so_far() -> dict:
-        return {"workload": "reviews", "sizes": [run["reviews"] for run in runs],
-                "workers": [d["workers"] for d in runs[0]["dask"]], "n_features": n_features,
-                "n_estimators": n_estimators, "threads_per_worker": threads_per_worker,
-                "one_machine_threads": max(workers) * threads_per_worker, "runs": runs}
+        return {
+            "workload": "reviews",
+            "sizes": [run["reviews"] for run in runs],
+            "workers": [d["workers"] for d in runs[0]["dask"]],
+            "n_features": n_features,
+            "n_estimators": n_estimators,
+            "threads_per_worker": threads_per_worker,
+            "one_machine_threads": max(workers) * threads_per_worker,
+            "runs": runs,
+        }
 
     for n in sizes:
         frame = resampled_reviews(n)
-        local = one_machine(frame, n_features, n_estimators, threads=max(workers) * threads_per_worker)
-        say(f"{n:>9,} reviews, one machine: vectorize {local['vectorize_s']:.2f} s, "
-            f"XGBoost {local['xgboost_s']:.2f} s, SGD epoch {local['sgd_epoch_s']:.2f} s")
+        local = one_machine(
+            frame, n_features, n_estimators, threads=max(workers) * threads_per_worker
+        )
+        say(
+            f"{n:>9,} reviews, one machine: vectorize {local['vectorize_s']:.2f} s, "
+            f"XGBoost {local['xgboost_s']:.2f} s, SGD epoch {local['sgd_epoch_s']:.2f} s"
+        )
         dask_runs = []
         runs.append({"reviews": n, "one_machine": local, "dask": dask_runs})
         for w in progress(workers, f"reviews: {n:,} reviews, worker counts"):
-            dask_runs.append(on_dask(frame, n_features, n_estimators, w, threads_per_worker, memory_limit,
-                                     scheduler_address))
+            dask_runs.append(
+                on_dask(
+                    frame,
+                    n_features,
+                    n_estimators,
+                    w,
+                    threads_per_worker,
+                    memory_limit,
+                    scheduler_address,
+                )
+            )
             d = dask_runs[-1]
-            say(f"{n:>9,} reviews, {d['workers']:>2} workers:   vectorize {d['vectorize_s']:.2f} s, "
-                f"XGBoost {d['xgboost_s']:.2f} s, SGD epoch {d['sgd_epoch_s']:.2f} s")
+            say(
+                f"{n:>9,} reviews, {d['workers']:>2} workers:   vectorize {d['vectorize_s']:.2f} s, "
+                f"XGBoost {d['xgboost_s']:.2f} s, SGD epoch {d['sgd_epoch_s']:.2f} s"
+            )
             if checkpoint:
                 checkpoint(so_far())
     return so_far()
@@ -128,10 +190,12 @@ STEPS = {"vectorize": "vectorize", "xgboost": "XGBoost", "sgd_epoch": "SGD epoch
 
 
 def title(results: dict) -> str:
-    return (f"reviews: hashing ({results['n_features']:,} features) + XGBoost ({results['n_estimators']} trees) / "
-            f"one SGD epoch on resampled reviews, Dask vs one machine "
-            f"({results.get('one_machine_threads', max(results['workers']) * results['threads_per_worker'])} "
-            "XGBoost threads)")
+    return (
+        f"reviews: hashing ({results['n_features']:,} features) + XGBoost ({results['n_estimators']} trees) / "
+        f"one SGD epoch on resampled reviews, Dask vs one machine "
+        f"({results.get('one_machine_threads', max(results['workers']) * results['threads_per_worker'])} "
+        "XGBoost threads)"
+    )
 
 
 def measurements(results: dict) -> list[dict]:
@@ -139,21 +203,37 @@ def measurements(results: dict) -> list[dict]:
     for run in results["runs"]:
         for key, step in STEPS.items():
             for d in run["dask"]:
-                rows.append({"item": f"{step}, {run['reviews']:,} reviews", "workers": d["workers"],
-                             "threads": d["workers"] * results["threads_per_worker"], "seconds": d[f"{key}_s"],
-                             "work": run["reviews"], "unit": "reviews", "single_s": run["one_machine"][f"{key}_s"],
-                             "busy_s": d.get(f"{key}_busy_s")})
+                rows.append(
+                    {
+                        "item": f"{step}, {run['reviews']:,} reviews",
+                        "workers": d["workers"],
+                        "threads": d["workers"] * results["threads_per_worker"],
+                        "seconds": d[f"{key}_s"],
+                        "work": run["reviews"],
+                        "unit": "reviews",
+                        "single_s": run["one_machine"][f"{key}_s"],
+                        "busy_s": d.get(f"{key}_busy_s"),
+                    }
+                )
     return rows
 
 
 def notes(results: dict) -> list[str]:
     out = []
     for key, step in STEPS.items():
-        one = ", ".join(f"{run['reviews']:,}: {run['one_machine'][f'{key}_s']:.2f} s" for run in results["runs"])
-        wins = [run["reviews"] for run in results["runs"]
-                if min(d[f"{key}_s"] for d in run["dask"]) < run["one_machine"][f"{key}_s"]]
-        where = (f"the cluster beat one machine from {min(wins):,} reviews (smallest size measured where it won)"
-                 if wins else f"one machine was faster at every size measured, up to {max(results['sizes']):,} reviews")
+        one = ", ".join(
+            f"{run['reviews']:,}: {run['one_machine'][f'{key}_s']:.2f} s" for run in results["runs"]
+        )
+        wins = [
+            run["reviews"]
+            for run in results["runs"]
+            if min(d[f"{key}_s"] for d in run["dask"]) < run["one_machine"][f"{key}_s"]
+        ]
+        where = (
+            f"the cluster beat one machine from {min(wins):,} reviews (smallest size measured where it won)"
+            if wins
+            else f"one machine was faster at every size measured, up to {max(results['sizes']):,} reviews"
+        )
         out.append(f"{step}: one machine {one}; cross-over: {where}")
     return out
 

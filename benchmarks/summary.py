@@ -16,8 +16,12 @@ import importlib
 import json
 from pathlib import Path
 
-WORKLOADS = {"eda": "benchmarks.eda", "grid": "benchmarks.grid", "reviews": "benchmarks.reviews",
-             "tpot": "benchmarks.tpot_search"}
+WORKLOADS = {
+    "eda": "benchmarks.eda",
+    "grid": "benchmarks.grid",
+    "reviews": "benchmarks.reviews",
+    "tpot": "benchmarks.tpot_search",
+}
 
 
 def module(workload: str):
@@ -51,10 +55,18 @@ def scaled(rows: list[dict]) -> list[dict]:
     for row in sorted(rows, key=lambda r: (order.index(r["item"]), r["threads"])):
         base = first[row["item"]]
         speedup = base["seconds"] / row["seconds"] if len(counts[row["item"]]) > 1 else None
-        out.append({**row, "throughput": row["work"] / row["seconds"], "speedup": speedup,
-                    "efficiency": speedup / (row["threads"] / base["threads"]) if speedup else None,
-                    "vs_single": row["seconds"] / row["single_s"] if row.get("single_s") else None,
-                    "utilization": row["busy_s"] / (row["seconds"] * row["threads"]) if row.get("busy_s") else None})
+        out.append(
+            {
+                **row,
+                "throughput": row["work"] / row["seconds"],
+                "speedup": speedup,
+                "efficiency": speedup / (row["threads"] / base["threads"]) if speedup else None,
+                "vs_single": row["seconds"] / row["single_s"] if row.get("single_s") else None,
+                "utilization": row["busy_s"] / (row["seconds"] * row["threads"])
+                if row.get("busy_s")
+                else None,
+            }
+        )
     return out
 
 
@@ -64,16 +76,22 @@ def scaling_items(rows: list[dict]) -> dict[str, list[dict]]:
     items: dict[str, list[dict]] = {}
     for row in rows:
         items.setdefault(row["item"].strip(), []).append(row)
-    return {k: sorted(v, key=lambda r: r["threads"]) for k, v in items.items() if len({r["threads"] for r in v}) > 1}
+    return {
+        k: sorted(v, key=lambda r: r["threads"])
+        for k, v in items.items()
+        if len({r["threads"] for r in v}) > 1
+    }
 
 
 def busy_why(run: dict, threads: int, task: str) -> str:
     """How much of the cluster's capacity computed, and the longest task."""
     if not run.get("busy_s"):
         return "this result file has no task timings (recorded before they were measured)"
-    return (f"at {threads} workers the tasks computed for {run['busy_s']:.1f} s of the "
-            f"{run['wall_s'] * threads:.1f} worker-seconds ({run['busy_s'] / (run['wall_s'] * threads):.0%} busy); "
-            f"the longest {task} took {run['longest_task_s']:.2f} s of the {run['wall_s']:.2f} s wall time")
+    return (
+        f"at {threads} workers the tasks computed for {run['busy_s']:.1f} s of the "
+        f"{run['wall_s'] * threads:.1f} worker-seconds ({run['busy_s'] / (run['wall_s'] * threads):.0%} busy); "
+        f"the longest {task} took {run['longest_task_s']:.2f} s of the {run['wall_s']:.2f} s wall time"
+    )
 
 
 def scaling_why(first: dict, last: dict, task: str) -> str:
@@ -85,26 +103,42 @@ def scaling_why(first: dict, last: dict, task: str) -> str:
     u0 = first["busy_s"] / (first["wall_s"] * n0)
     u = last["busy_s"] / (last["wall_s"] * n)
     growth = last["busy_s"] / first["busy_s"]
-    return (f"busy share {u0:.0%} at {n0} worker(s), {u:.0%} at {n} (idle: scheduling, transfers, and the end "
-            f"where fewer {task}s than workers remain; longest {task} {last['longest_task_s']:.2f} s); "
-            f"the same {task}s needed {growth:.2f}x the compute time at {n} workers"
-            + (" (each ran slower with more running at once; the usual causes: cores share memory bandwidth, "
-               "caches and clock boost)" if growth > 1.05 else ""))
+    return (
+        f"busy share {u0:.0%} at {n0} worker(s), {u:.0%} at {n} (idle: scheduling, transfers, and the end "
+        f"where fewer {task}s than workers remain; longest {task} {last['longest_task_s']:.2f} s); "
+        f"the same {task}s needed {growth:.2f}x the compute time at {n} workers"
+        + (
+            " (each ran slower with more running at once; the usual causes: cores share memory bandwidth, "
+            "caches and clock boost)"
+            if growth > 1.05
+            else ""
+        )
+    )
 
 
 def _cell(value, fmt):
     return "–" if value is None else format(value, fmt)
 
 
-COLUMNS = [("item", "item", "s"), ("workers", "workers", "d"), ("threads", "threads", "d"),
-           ("seconds", "wall s", ".2f"), ("throughput", "per s", ",.0f"), ("speedup", "speedup", ".2f"),
-           ("efficiency", "efficiency", ".2f"), ("vs_single", "x single machine", ".2f"),
-           ("utilization", "busy", ".0%")]
+COLUMNS = [
+    ("item", "item", "s"),
+    ("workers", "workers", "d"),
+    ("threads", "threads", "d"),
+    ("seconds", "wall s", ".2f"),
+    ("throughput", "per s", ",.0f"),
+    ("speedup", "speedup", ".2f"),
+    ("efficiency", "efficiency", ".2f"),
+    ("vs_single", "x single machine", ".2f"),
+    ("utilization", "busy", ".0%"),
+]
 
 
 def table_rows(results: dict) -> list[list[str]]:
     rows = scaled(module(workload_of(results)).measurements(results))
-    return [[_rate(r) if key == "throughput" else _cell(r.get(key), fmt) for key, _, fmt in COLUMNS] for r in rows]
+    return [
+        [_rate(r) if key == "throughput" else _cell(r.get(key), fmt) for key, _, fmt in COLUMNS]
+        for r in rows
+    ]
 
 
 def _rate(row: dict) -> str:
@@ -127,14 +161,21 @@ def text(results: dict) -> str:
     header = [title for _, title, _ in COLUMNS]
     body = table_rows(results)
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
-                                   for i, (c, w) in enumerate(zip(cells, widths)))
+
+    def line(cells):
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
     lines = [workload.title(results), line(header), *map(line, body)]
     lines += [f"- {note}" for note in workload.notes(results)]
     for target in workload.targets(results):
-        lines.append(f"target: {target['name']}: {target['measured']:.2f} (limit {target['limit']:.2f}) "
-                     f"-> {verdict(target)}" + (f"; why: {target['why']}" if target.get("why")
-                                                and verdict(target) != "met" else ""))
+        lines.append(
+            f"target: {target['name']}: {target['measured']:.2f} (limit {target['limit']:.2f}) "
+            f"-> {verdict(target)}"
+            + (f"; why: {target['why']}" if target.get("why") and verdict(target) != "met" else "")
+        )
     return "\n".join(lines)
 
 
@@ -149,21 +190,30 @@ def markdown(path: Path, document: dict, plots: dict[str, str]) -> str:
     out = []
     for workload_name, results in workloads_in(document).items():
         workload = module(workload_name)
-        out += [f"### {workload.title(results)}", "",
-                f"Machine: {machine_label(document['machine'])}. Result file: `{path.as_posix()}`"
-                + (f"; command: `{document['command']}`" if document.get("command") else "") + ".", ""]
+        out += [
+            f"### {workload.title(results)}",
+            "",
+            f"Machine: {machine_label(document['machine'])}. Result file: `{path.as_posix()}`"
+            + (f"; command: `{document['command']}`" if document.get("command") else "")
+            + ".",
+            "",
+        ]
         if document.get("partial"):
             out += [f"**Partial**: {document['partial']}.", ""]
-        out += ["| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
-                "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|"]
+        out += [
+            "| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",
+        ]
         out += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
         out.append("")
         out += [f"- {note}" for note in workload.notes(results)]
         for target in workload.targets(results):
             state = verdict(target)
-            out.append(f"- **Target** {target['name']}: measured {target['measured']:.2f}, limit "
-                       f"{target['limit']:.2f} — **{state}**" + (f". Why: {target['why']}" if target.get("why")
-                                                                 and state != "met" else ""))
+            out.append(
+                f"- **Target** {target['name']}: measured {target['measured']:.2f}, limit "
+                f"{target['limit']:.2f} — **{state}**"
+                + (f". Why: {target['why']}" if target.get("why") and state != "met" else "")
+            )
         if workload_name in plots:
             out += ["", f"![speedup against workers, {workload_name}]({plots[workload_name]})"]
         out.append("")

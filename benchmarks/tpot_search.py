@@ -21,34 +21,72 @@ def light_space(n_samples: int, n_features: int, random_state: int):
     from tpot.config import get_search_space
     from tpot.search_spaces.pipelines import SequentialPipeline
 
-    options = dict(n_classes=10, n_samples=n_samples, n_features=n_features, random_state=random_state)
-    return SequentialPipeline([
-        get_search_space(["MinMaxScaler", "StandardScaler", "Passthrough"], **options),
-        get_search_space(["SelectPercentile", "VarianceThreshold", "Passthrough"], **options),
-        get_search_space(["LogisticRegression", "KNeighborsClassifier", "DecisionTreeClassifier",
-                          "ExtraTreesClassifier", "SVC", "GaussianNB"], **options),
-    ])
+    options = dict(
+        n_classes=10, n_samples=n_samples, n_features=n_features, random_state=random_state
+    )
+    return SequentialPipeline(
+        [
+            get_search_space(["MinMaxScaler", "StandardScaler", "Passthrough"], **options),
+            get_search_space(["SelectPercentile", "VarianceThreshold", "Passthrough"], **options),
+            get_search_space(
+                [
+                    "LogisticRegression",
+                    "KNeighborsClassifier",
+                    "DecisionTreeClassifier",
+                    "ExtraTreesClassifier",
+                    "SVC",
+                    "GaussianNB",
+                ],
+                **options,
+            ),
+        ]
+    )
 
 
-def run(workers: list[int], generations: int, population_size: int, cv: int, threads_per_worker: int,
-        memory_limit: str, scheduler_address: str | None = None, single_machine: bool = True,
-        checkpoint=None) -> dict:
+def run(
+    workers: list[int],
+    generations: int,
+    population_size: int,
+    cv: int,
+    threads_per_worker: int,
+    memory_limit: str,
+    scheduler_address: str | None = None,
+    single_machine: bool = True,
+    checkpoint=None,
+) -> dict:
     """``checkpoint(results)`` gets the results so far after every worker count."""
     import tpot
     from sklearn.datasets import load_digits
 
     from benchmarks import cluster_client, progress, say, task_time
 
-    warnings.filterwarnings("ignore", module="sklearn")  # INVALID pipelines warn; they are counted below
+    warnings.filterwarnings(
+        "ignore", module="sklearn"
+    )  # INVALID pipelines warn; they are counted below
     X, y = load_digits(return_X_y=True)
-    settings = dict(scorers=["accuracy"], cv=cv, generations=generations, population_size=population_size,
-                    max_time_mins=None, max_eval_time_mins=5, random_state=0, verbose=0)
-    saved = {k: dask.config.get(k) for k in ["distributed.scheduler.worker-ttl",
-                                              "distributed.scheduler.allowed-failures"]}
+    settings = dict(
+        scorers=["accuracy"],
+        cv=cv,
+        generations=generations,
+        population_size=population_size,
+        max_time_mins=None,
+        max_eval_time_mins=5,
+        random_state=0,
+        verbose=0,
+    )
+    saved = {
+        k: dask.config.get(k)
+        for k in ["distributed.scheduler.worker-ttl", "distributed.scheduler.allowed-failures"]
+    }
 
     def measure(n, client=None, n_jobs=1):
-        search = tpot.TPOTClassifier(search_space=light_space(len(y), X.shape[1], 0), client=client,
-                                     n_jobs=n_jobs, memory_limit=memory_limit, **settings)
+        search = tpot.TPOTClassifier(
+            search_space=light_space(len(y), X.shape[1], 0),
+            client=client,
+            n_jobs=n_jobs,
+            memory_limit=memory_limit,
+            **settings,
+        )
         start = time.perf_counter()
         if client is None:
             search.fit(X, y)
@@ -59,22 +97,41 @@ def run(workers: list[int], generations: int, population_size: int, cv: int, thr
         wall = time.perf_counter() - start
         dask.config.set(saved)  # TPOT changes these in this process
         evaluated = search.evaluated_individuals
-        return {"workers": n, "wall_s": wall, "evaluations": int(len(evaluated)),
-                "scored": int(evaluated["accuracy_score"].notna().sum()),
-                "evaluations_per_min": len(evaluated) / wall * 60, **stats,
-                "best_cv": float(evaluated["accuracy_score"].max()), "best_pipeline": str(search.fitted_pipeline_)}
+        return {
+            "workers": n,
+            "wall_s": wall,
+            "evaluations": int(len(evaluated)),
+            "scored": int(evaluated["accuracy_score"].notna().sum()),
+            "evaluations_per_min": len(evaluated) / wall * 60,
+            **stats,
+            "best_cv": float(evaluated["accuracy_score"].max()),
+            "best_pipeline": str(search.fitted_pipeline_),
+        }
 
     rows = []
 
     def so_far() -> dict:
-        return {"workload": "tpot", "workers": [r["workers"] for r in rows], "generations": generations,
-                "population_size": population_size, "cv": cv, "threads_per_worker": threads_per_worker, "rows": rows}
+        return {
+            "workload": "tpot",
+            "workers": [r["workers"] for r in rows],
+            "generations": generations,
+            "population_size": population_size,
+            "cv": cv,
+            "threads_per_worker": threads_per_worker,
+            "rows": rows,
+        }
 
     for n in progress(workers, "tpot: worker counts"):
-        with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (client, n, threads):
+        with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (
+            client,
+            n,
+            threads,
+        ):
             rows.append(measure(n, client_for_tpot(client)))
-        say(f"  {n:>2} workers: {rows[-1]['wall_s']:6.1f} s, {rows[-1]['evaluations']} evaluations "
-            f"({rows[-1]['scored']} scored), {rows[-1]['evaluations_per_min']:.0f}/min")
+        say(
+            f"  {n:>2} workers: {rows[-1]['wall_s']:6.1f} s, {rows[-1]['evaluations']} evaluations "
+            f"({rows[-1]['scored']} scored), {rows[-1]['evaluations_per_min']:.0f}/min"
+        )
         if checkpoint:
             checkpoint(so_far())
     results = so_far()
@@ -88,27 +145,45 @@ def run(workers: list[int], generations: int, population_size: int, cv: int, thr
 
 
 def title(results: dict) -> str:
-    return (f"tpot: {results['generations']} generations x {results['population_size']} pipelines (cv {results['cv']}) "
-            "on digits, notebook 05's light search space; evaluations per second")
+    return (
+        f"tpot: {results['generations']} generations x {results['population_size']} pipelines (cv {results['cv']}) "
+        "on digits, notebook 05's light search space; evaluations per second"
+    )
 
 
 def measurements(results: dict) -> list[dict]:
     single = results.get("single_machine")
-    return [{"item": "TPOT search", "workers": r["workers"], "threads": r["workers"] * results["threads_per_worker"],
-             "seconds": r["wall_s"], "work": r["evaluations"], "unit": "evaluations", "busy_s": r.get("busy_s"),
-             "single_s": single["wall_s"] if single and single["n_jobs"] == r["workers"] * results["threads_per_worker"]
-             else None} for r in results["rows"]]
+    return [
+        {
+            "item": "TPOT search",
+            "workers": r["workers"],
+            "threads": r["workers"] * results["threads_per_worker"],
+            "seconds": r["wall_s"],
+            "work": r["evaluations"],
+            "unit": "evaluations",
+            "busy_s": r.get("busy_s"),
+            "single_s": single["wall_s"]
+            if single and single["n_jobs"] == r["workers"] * results["threads_per_worker"]
+            else None,
+        }
+        for r in results["rows"]
+    ]
 
 
 def notes(results: dict) -> list[str]:
     rows = results["rows"]
-    out = [f"same best pipeline at every worker count: {len({r['best_pipeline'] for r in rows}) == 1} "
-           f"(best CV accuracy {max(r['best_cv'] for r in rows):.4f})",
-           "evaluations per minute: " + ", ".join(f"{r['workers']} workers {r['evaluations_per_min']:.0f}" for r in rows)]
+    out = [
+        f"same best pipeline at every worker count: {len({r['best_pipeline'] for r in rows}) == 1} "
+        f"(best CV accuracy {max(r['best_cv'] for r in rows):.4f})",
+        "evaluations per minute: "
+        + ", ".join(f"{r['workers']} workers {r['evaluations_per_min']:.0f}" for r in rows),
+    ]
     single = results.get("single_machine")
     if single:
-        out.append(f"single machine (TPOT n_jobs={single['n_jobs']}, no client; includes TPOT starting its own "
-                   f"LocalCluster): {single['wall_s']:.1f} s, {single['evaluations_per_min']:.0f} evaluations/min")
+        out.append(
+            f"single machine (TPOT n_jobs={single['n_jobs']}, no client; includes TPOT starting its own "
+            f"LocalCluster): {single['wall_s']:.1f} s, {single['evaluations_per_min']:.0f} evaluations/min"
+        )
     return out
 
 
@@ -118,9 +193,19 @@ def targets(results: dict) -> list[dict]:
         return []
     first, last = rows[0], rows[-1]
     speedup = first["wall_s"] / last["wall_s"]
-    why = (scaling_why(first, last, "evaluation") + f"; each of the {results['generations']} generations waits for "
-           f"its slowest evaluation before the next is bred, and {results['population_size']} pipelines per "
-           f"generation make {-(-results['population_size'] // last['workers'])} round(s) on {last['workers']} workers")
-    return [{"name": f"evaluations/min parallel efficiency {first['workers']} -> {last['workers']} workers "
-             "(the issue's target is for 16)", "measured": speedup / (last["workers"] / first["workers"]),
-             "limit": 0.7, "better": "higher", "why": why}]
+    why = (
+        scaling_why(first, last, "evaluation")
+        + f"; each of the {results['generations']} generations waits for "
+        f"its slowest evaluation before the next is bred, and {results['population_size']} pipelines per "
+        f"generation make {-(-results['population_size'] // last['workers'])} round(s) on {last['workers']} workers"
+    )
+    return [
+        {
+            "name": f"evaluations/min parallel efficiency {first['workers']} -> {last['workers']} workers "
+            "(the issue's target is for 16)",
+            "measured": speedup / (last["workers"] / first["workers"]),
+            "limit": 0.7,
+            "better": "higher",
+            "why": why,
+        }
+    ]

@@ -16,4 +16,11 @@ from .data import DataError  # noqa: E402
 from .params import ParameterError  # noqa: E402
 from .results import save_results  # noqa: E402
 
-__all__ = ["REPO_ROOT", "NOTEBOOKS_DIR", "PROFILES_DIR", "DataError", "ParameterError", "save_results"]
+__all__ = [
+    "REPO_ROOT",
+    "NOTEBOOKS_DIR",
+    "PROFILES_DIR",
+    "DataError",
+    "ParameterError",
+    "save_results",
+]

@@ -25,28 +25,60 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the notebook series headless with papermill")
-    run.add_argument("--profile", default="binder",
-                     help=f"parameter profile (default: binder; available: {', '.join(available_profiles())})")
-    run.add_argument("--output", default="runs", help="folder for executed notebooks and the summary")
-    run.add_argument("--only", action="append", metavar="PREFIX",
-                     help="run only notebooks whose file name starts with PREFIX (repeatable), e.g. 01")
-    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                     help="override a parameter in every selected notebook")
-    run.add_argument("--scheduler-address", default=None,
-                     help="join this Dask scheduler instead of starting a LocalCluster")
-    gen = sub.add_parser("generate", help="write taxi trips resampled from the real sample as Parquet")
+    run.add_argument(
+        "--profile",
+        default="binder",
+        help=f"parameter profile (default: binder; available: {', '.join(available_profiles())})",
+    )
+    run.add_argument(
+        "--output", default="runs", help="folder for executed notebooks and the summary"
+    )
+    run.add_argument(
+        "--only",
+        action="append",
+        metavar="PREFIX",
+        help="run only notebooks whose file name starts with PREFIX (repeatable), e.g. 01",
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter in every selected notebook",
+    )
+    run.add_argument(
+        "--scheduler-address",
+        default=None,
+        help="join this Dask scheduler instead of starting a LocalCluster",
+    )
+    gen = sub.add_parser(
+        "generate", help="write taxi trips resampled from the real sample as Parquet"
+    )
     gen.add_argument("rows", type=int)
     gen.add_argument("out_dir")
     gen.add_argument("--rows-per-file", type=int, default=1_000_000)
     gen.add_argument("--seed", type=int, default=0)
     nbs = sub.add_parser("notebooks", help="check or apply the rule for stored notebook outputs")
-    nbs.add_argument("--check", action="store_true", help="list every notebook that breaks the rule")
-    nbs.add_argument("--refresh", nargs="+", default=[], metavar="NOTEBOOK",
-                     help="execute with default parameters and store the checked cells' outputs")
-    lock = sub.add_parser("lockcheck", help="fail when installed versions differ from a pip lock file")
+    nbs.add_argument(
+        "--check", action="store_true", help="list every notebook that breaks the rule"
+    )
+    nbs.add_argument(
+        "--refresh",
+        nargs="+",
+        default=[],
+        metavar="NOTEBOOK",
+        help="execute with default parameters and store the checked cells' outputs",
+    )
+    lock = sub.add_parser(
+        "lockcheck", help="fail when installed versions differ from a pip lock file"
+    )
     lock.add_argument("lock_file", nargs="?", default="requirements.lock")
-    nbs.add_argument("--match-kernel", action="store_true",
-                     help="store this environment's kernel metadata in every notebook (Binder's postBuild)")
+    nbs.add_argument(
+        "--match-kernel",
+        action="store_true",
+        help="store this environment's kernel metadata in every notebook (Binder's postBuild)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -61,7 +93,9 @@ def main(argv=None) -> int:
             except SeriesFailed as err:
                 print(f"FAILED: {err}", file=sys.stderr)
                 return 1
-            print(f"all {len(runs)} notebooks ran; summary in {args.output}/{args.profile}/summary.md")
+            print(
+                f"all {len(runs)} notebooks ran; summary in {args.output}/{args.profile}/summary.md"
+            )
         elif args.command == "notebooks":
             from .notebooks import match_kernel, problems, refresh
             from .params import notebooks
@@ -89,12 +123,19 @@ def main(argv=None) -> int:
                 print(f"not as locked: {line}", file=sys.stderr)
             if found:
                 return 1
-            print(f"all {len(locked(args.lock_file))} packages of {args.lock_file} are installed at their locked versions")
+            print(
+                f"all {len(locked(args.lock_file))} packages of {args.lock_file} are installed at their locked versions"
+            )
         else:
             from .generate import generate_taxi
 
-            out = generate_taxi(args.rows, args.out_dir, rows_per_file=args.rows_per_file,
-                                seed=args.seed, progressbar=True)
+            out = generate_taxi(
+                args.rows,
+                args.out_dir,
+                rows_per_file=args.rows_per_file,
+                seed=args.seed,
+                progressbar=True,
+            )
             print(f"{args.rows:,} rows in {out}")
     except (ParameterError, DataError) as err:
         print(f"error: {err}", file=sys.stderr)

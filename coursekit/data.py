@@ -72,27 +72,62 @@ SAMPLES = {
 
 #: The 17 TLC columns of the 2017 yellow taxi records, in file order.
 TAXI_COLUMNS = [
-    "VendorID", "tpep_pickup_datetime", "tpep_dropoff_datetime", "passenger_count",
-    "trip_distance", "RatecodeID", "store_and_fwd_flag", "PULocationID", "DOLocationID",
-    "payment_type", "fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount",
-    "improvement_surcharge", "total_amount",
+    "VendorID",
+    "tpep_pickup_datetime",
+    "tpep_dropoff_datetime",
+    "passenger_count",
+    "trip_distance",
+    "RatecodeID",
+    "store_and_fwd_flag",
+    "PULocationID",
+    "DOLocationID",
+    "payment_type",
+    "fare_amount",
+    "extra",
+    "mta_tax",
+    "tip_amount",
+    "tolls_amount",
+    "improvement_surcharge",
+    "total_amount",
 ]
 TAXI_DATETIME_COLUMNS = ["tpep_pickup_datetime", "tpep_dropoff_datetime"]
 #: How the sample writes timestamps, e.g. ``03/25/2017 8:55:43 AM``.
 TAXI_DATETIME_FORMAT = "%m/%d/%Y %I:%M:%S %p"
 #: Explicit dtypes: dask infers dtypes from the first block only, so say them up front.
 TAXI_DTYPES = {
-    "VendorID": "int64", "passenger_count": "int64", "trip_distance": "float64",
-    "RatecodeID": "int64", "store_and_fwd_flag": "string", "PULocationID": "int64",
-    "DOLocationID": "int64", "payment_type": "int64", "fare_amount": "float64",
-    "extra": "float64", "mta_tax": "float64", "tip_amount": "float64",
-    "tolls_amount": "float64", "improvement_surcharge": "float64", "total_amount": "float64",
+    "VendorID": "int64",
+    "passenger_count": "int64",
+    "trip_distance": "float64",
+    "RatecodeID": "int64",
+    "store_and_fwd_flag": "string",
+    "PULocationID": "int64",
+    "DOLocationID": "int64",
+    "payment_type": "int64",
+    "fare_amount": "float64",
+    "extra": "float64",
+    "mta_tax": "float64",
+    "tip_amount": "float64",
+    "tolls_amount": "float64",
+    "improvement_surcharge": "float64",
+    "total_amount": "float64",
 }
-TAXI_URL = "https://d37ci6vzurychx.cloudfront.net/trip-data/yellow_tripdata_2017-{month:02d}.parquet"
+TAXI_URL = (
+    "https://d37ci6vzurychx.cloudfront.net/trip-data/yellow_tripdata_2017-{month:02d}.parquet"
+)
 #: Published row counts of the monthly 2017 files (the TLC may re-upload: checked, not trusted).
 TAXI_PUBLISHED_ROWS = {
-    1: 9_710_820, 2: 9_169_775, 3: 10_295_441, 4: 10_047_135, 5: 10_102_127, 6: 9_656_993,
-    7: 8_588_486, 8: 8_422_153, 9: 8_945_421, 10: 9_768_672, 11: 9_284_803, 12: 9_508_501,
+    1: 9_710_820,
+    2: 9_169_775,
+    3: 10_295_441,
+    4: 10_047_135,
+    5: 10_102_127,
+    6: 9_656_993,
+    7: 8_588_486,
+    8: 8_422_153,
+    9: 8_945_421,
+    10: 9_768_672,
+    11: 9_284_803,
+    12: 9_508_501,
 }
 
 # --- Reviews ----------------------------------------------------------------------------
@@ -115,7 +150,9 @@ def sample_path(name: str, data_dir: str | os.PathLike | None = None) -> Path:
         raise DataError(f"unknown sample {name!r}; the shipped samples are {sorted(SAMPLES)}")
     sample = SAMPLES[name]
     path = Path(data_dir or DATA_DIR) / sample.filename
-    restore = f"Restore it with `git checkout -- data/{sample.filename}` (or clone the repository again)."
+    restore = (
+        f"Restore it with `git checkout -- data/{sample.filename}` (or clone the repository again)."
+    )
     if not path.is_file():
         raise DataError(f"{path}: the shipped data file is missing. {restore}")
     size = path.stat().st_size
@@ -139,7 +176,9 @@ def check_columns(path, found, expected) -> None:
         return
     missing = [c for c in expected if c not in found]
     extra = [c for c in found if c not in expected]
-    detail = f"missing {missing}, unexpected {extra}" if missing or extra else "columns out of order"
+    detail = (
+        f"missing {missing}, unexpected {extra}" if missing or extra else "columns out of order"
+    )
     raise DataError(f"{path}: wrong column set ({detail}); expected {expected}")
 
 
@@ -154,8 +193,9 @@ def read_taxi_csv(path: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
-def load_taxi(source: str = "sample", *, months=(1,), data_dir=None, cache_dir=None,
-              progressbar: bool = True) -> pd.DataFrame:
+def load_taxi(
+    source: str = "sample", *, months=(1,), data_dir=None, cache_dir=None, progressbar: bool = True
+) -> pd.DataFrame:
     """The 2017 yellow taxi trips as pandas: the shipped sample, or full months (network)."""
     if source == "sample":
         return read_taxi_csv(sample_path("taxi", data_dir))
@@ -166,6 +206,7 @@ def load_taxi(source: str = "sample", *, months=(1,), data_dir=None, cache_dir=N
 
 
 # --- Full downloads -----------------------------------------------------------------------
+
 
 def cache_dir(path=None) -> Path:
     """Where full downloads are cached: the argument, $COURSE_CACHE_DIR, or the OS cache."""
@@ -181,7 +222,9 @@ def _recorded_hashes(folder: Path) -> dict:
     try:
         return json.loads(record.read_text())
     except json.JSONDecodeError as err:
-        raise DataError(f"{record}: unreadable checksum record ({err}); delete it to re-record") from err
+        raise DataError(
+            f"{record}: unreadable checksum record ({err}); delete it to re-record"
+        ) from err
 
 
 def _record_hash(folder: Path, fname: str, sha: str, size: int) -> None:
@@ -207,16 +250,24 @@ def fetch(url: str, fname: str, *, cache=None, progressbar: bool = True, process
     known = _recorded_hashes(folder).get(fname, {}).get("sha256")
     try:
         result = pooch.retrieve(
-            url, known_hash=f"sha256:{known}" if known else None, fname=fname, path=folder,
-            progressbar=progressbar, processor=processor,
+            url,
+            known_hash=f"sha256:{known}" if known else None,
+            fname=fname,
+            path=folder,
+            progressbar=progressbar,
+            processor=processor,
         )
     except ValueError as err:  # pooch's hash mismatch after a fresh download
-        raise DataError(f"{url}: downloaded file does not match its recorded checksum ({err}). "
-                        f"The publisher may have re-uploaded it: delete {folder / 'checksums.json'} "
-                        "to accept the new file.") from err
+        raise DataError(
+            f"{url}: downloaded file does not match its recorded checksum ({err}). "
+            f"The publisher may have re-uploaded it: delete {folder / 'checksums.json'} "
+            "to accept the new file."
+        ) from err
     except Exception as err:  # network errors of every kind
-        raise DataError(f"{url}: download failed ({type(err).__name__}: {err}). The full data "
-                        "needs a network; offline, use the shipped sample (source='sample').") from err
+        raise DataError(
+            f"{url}: download failed ({type(err).__name__}: {err}). The full data "
+            "needs a network; offline, use the shipped sample (source='sample')."
+        ) from err
     path = folder / fname
     if not known:
         _record_hash(folder, fname, _sha256(path), path.stat().st_size)
@@ -236,11 +287,16 @@ def fetch_taxi_months(months=range(1, 13), *, cache_dir=None, progressbar=True) 
         try:
             rows = pq.read_metadata(path).num_rows
         except Exception as err:
-            raise DataError(f"{path}: not a readable Parquet file ({err}); delete it and run again "
-                            "to download it anew") from err
+            raise DataError(
+                f"{path}: not a readable Parquet file ({err}); delete it and run again "
+                "to download it anew"
+            ) from err
         if rows != TAXI_PUBLISHED_ROWS[month]:
-            warnings.warn(f"{path.name}: {rows:,} rows, published count {TAXI_PUBLISHED_ROWS[month]:,} "
-                          "(the TLC may have re-uploaded the file)", stacklevel=2)
+            warnings.warn(
+                f"{path.name}: {rows:,} rows, published count {TAXI_PUBLISHED_ROWS[month]:,} "
+                "(the TLC may have re-uploaded the file)",
+                stacklevel=2,
+            )
         paths.append(path)
     return paths
 
@@ -250,13 +306,19 @@ def fetch_full_reviews(*, cache_dir=None, progressbar=True) -> dict[str, Path]:
     import pooch
 
     members = ["amazon_review_polarity_csv/train.csv", "amazon_review_polarity_csv/test.csv"]
-    files = fetch(REVIEWS_URL, "amazon_review_polarity_csv.tgz", cache=cache_dir,
-                  progressbar=progressbar, processor=pooch.Untar(members=members))
+    files = fetch(
+        REVIEWS_URL,
+        "amazon_review_polarity_csv.tgz",
+        cache=cache_dir,
+        progressbar=progressbar,
+        processor=pooch.Untar(members=members),
+    )
     by_split = {Path(f).stem: Path(f) for f in files}
     return {"train": by_split["train"], "test": by_split["test"]}
 
 
 # --- Reviews --------------------------------------------------------------------------
+
 
 def parse_fasttext(lines, path="<lines>") -> pd.DataFrame:
     """Parse ``__label__N title: text`` lines into label / title / text columns."""
@@ -269,7 +331,9 @@ def parse_fasttext(lines, path="<lines>") -> pd.DataFrame:
             raise DataError(f"{path}, line {number}: does not start with __label__N")
         label = int(head[9:])
         if label not in REVIEW_LABELS:
-            raise DataError(f"{path}, line {number}: label {label} is not one of {sorted(REVIEW_LABELS)}")
+            raise DataError(
+                f"{path}, line {number}: label {label} is not one of {sorted(REVIEW_LABELS)}"
+            )
         title, sep, text = body.partition(": ")
         if not sep:  # no title separator: the whole body is the text
             title, text = "", body
@@ -282,9 +346,12 @@ def parse_fasttext(lines, path="<lines>") -> pd.DataFrame:
 
 
 #: How the full data's CSV files (and any CSV in the same shape) are read.
-REVIEWS_CSV_OPTIONS = dict(header=None, names=["label", "title", "text"],
-                           dtype={"label": "int64", "title": "string", "text": "string"},
-                           keep_default_na=False)
+REVIEWS_CSV_OPTIONS = dict(
+    header=None,
+    names=["label", "title", "text"],
+    dtype={"label": "int64", "title": "string", "text": "string"},
+    keep_default_na=False,
+)
 
 
 def check_reviews(frame: pd.DataFrame, where="<reviews>", partition_info=None) -> pd.DataFrame:
@@ -299,7 +366,9 @@ def check_reviews(frame: pd.DataFrame, where="<reviews>", partition_info=None) -
         row = frame.index[bad.to_numpy()][0]
         label = frame["label"][row]
         label = label.item() if hasattr(label, "item") else label  # NumPy scalar -> plain number
-        raise DataError(f"{where}, row {row}: label {label!r} is not one of {sorted(REVIEW_LABELS)}")
+        raise DataError(
+            f"{where}, row {row}: label {label!r} is not one of {sorted(REVIEW_LABELS)}"
+        )
     for column in ("title", "text"):
         not_text = ~frame[column].map(lambda v: isinstance(v, str), na_action=None).astype(bool)
         if not_text.any():
@@ -311,8 +380,15 @@ def check_reviews(frame: pd.DataFrame, where="<reviews>", partition_info=None) -
     return frame
 
 
-def load_reviews(source: str = "sample", *, split: str = "test", n: int | None = None,
-                 data_dir=None, cache_dir=None, progressbar=True) -> pd.DataFrame:
+def load_reviews(
+    source: str = "sample",
+    *,
+    split: str = "test",
+    n: int | None = None,
+    data_dir=None,
+    cache_dir=None,
+    progressbar=True,
+) -> pd.DataFrame:
     """Amazon Review Polarity as pandas (label 1 = negative, 2 = positive; title; text)."""
     if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
         raise DataError(f"n must be a positive whole number of reviews or None, not {n!r}")
@@ -333,8 +409,14 @@ def load_reviews(source: str = "sample", *, split: str = "test", n: int | None =
 def load_uci_sentences(data_dir=None) -> pd.DataFrame:
     """UCI Sentiment Labelled Sentences, Amazon part: sentence, label (1 positive, 0 negative)."""
     path = sample_path("uci_amazon", data_dir)
-    frame = pd.read_csv(path, sep="\t", header=None, names=["sentence", "label"],
-                        quoting=csv.QUOTE_NONE, dtype={"sentence": "string", "label": "int64"})
+    frame = pd.read_csv(
+        path,
+        sep="\t",
+        header=None,
+        names=["sentence", "label"],
+        quoting=csv.QUOTE_NONE,
+        dtype={"sentence": "string", "label": "int64"},
+    )
     if not frame["label"].isin([0, 1]).all():
         raise DataError(f"{path}: labels must be 0 or 1")
     return frame

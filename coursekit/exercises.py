@@ -20,7 +20,7 @@ import math
 
 def _same(a, b, rel: float) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y, rel) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y, rel) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k], rel) for k in a)
     try:
@@ -43,6 +43,8 @@ def check(name: str, answer, *, expected, solution, rel: float = 1e-9) -> bool:
     if _same(answer, expected, rel):
         print(f"{name}: correct.")
         return True
-    print(f"{name}: not yet. Your answer {answer!r} is not the expected value; compare with the "
-          "hidden solution.")
+    print(
+        f"{name}: not yet. Your answer {answer!r} is not the expected value; compare with the "
+        "hidden solution."
+    )
     return False

@@ -48,8 +48,15 @@ def _code(value, imports: dict, indent: int) -> str:
             return _joined("[", items, "]", indent)
         return _joined("(", items, ",)" if len(items) == 1 else ")", indent)
     if isinstance(value, dict):
-        return _joined("{", [f"{_code(k, imports, indent + 4)}: {_code(v, imports, indent + 4)}"
-                             for k, v in value.items()], "}", indent)
+        return _joined(
+            "{",
+            [
+                f"{_code(k, imports, indent + 4)}: {_code(v, imports, indent + 4)}"
+                for k, v in value.items()
+            ],
+            "}",
+            indent,
+        )
     if inspect.isclass(value) or inspect.isfunction(value):
         if "<" in value.__qualname__:  # a lambda or a local function cannot be imported
             raise TypeError(f"cannot write {value.__qualname__} as code: define it at module level")
@@ -60,10 +67,16 @@ def _code(value, imports: dict, indent: int) -> str:
         raise TypeError(f"cannot write {type(value).__name__} value {value!r} as code")
     cls = type(value)
     imports.setdefault(_public_module(cls), set()).add(cls.__name__)
-    defaults = {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()
-                if p.default is not inspect.Parameter.empty}
-    args = [f"{name}={_code(param, imports, indent + 4)}" for name, param in params.items()
-            if not (name in defaults and _same(param, defaults[name]))]
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+    args = [
+        f"{name}={_code(param, imports, indent + 4)}"
+        for name, param in params.items()
+        if not (name in defaults and _same(param, defaults[name]))
+    ]
     return _joined(f"{cls.__name__}(", args, ")", indent)
 
 
@@ -75,8 +88,11 @@ def _init_params(value) -> dict | None:
     if inspect.isclass(value) or inspect.isroutine(value) or type(value).__module__ == "builtins":
         return None
     try:
-        names = [n for n, p in inspect.signature(type(value).__init__).parameters.items()
-                 if n != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        names = [
+            n
+            for n, p in inspect.signature(type(value).__init__).parameters.items()
+            if n != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         return None
     if not all(hasattr(value, n) for n in names):
@@ -95,8 +111,13 @@ def pipeline_code(estimator, name: str = "pipeline") -> str:
     """Python source that imports what it needs and assigns an unfitted copy of ``estimator``."""
     imports: dict[str, set[str]] = {}
     body = _code(estimator, imports, 0)
-    lines = [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(imports.items())]
-    return "\n".join(["# Written by coursekit.export.pipeline_code", *lines, "", f"{name} = {body}", ""])
+    lines = [
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(imports.items())
+    ]
+    return "\n".join(
+        ["# Written by coursekit.export.pipeline_code", *lines, "", f"{name} = {body}", ""]
+    )
 
 
 def export_pipeline(estimator, path, name: str = "pipeline") -> Path:

@@ -25,22 +25,36 @@ from .data import DataError, load_taxi
 MANIFEST = "_manifest.json"
 
 
-def generate_taxi(n_rows: int, out_dir, *, rows_per_file: int = 1_000_000, seed: int = 0,
-                  data_dir=None, progressbar: bool = False) -> Path:
+def generate_taxi(
+    n_rows: int,
+    out_dir,
+    *,
+    rows_per_file: int = 1_000_000,
+    seed: int = 0,
+    data_dir=None,
+    progressbar: bool = False,
+) -> Path:
     """Write ``n_rows`` trips resampled from the real sample to ``out_dir/part.NNNNN.parquet``."""
     if not isinstance(n_rows, (int, np.integer)) or n_rows < 1:
         raise DataError(f"n_rows must be a positive whole number, not {n_rows!r}")
     if not isinstance(rows_per_file, (int, np.integer)) or rows_per_file < 1:
         raise DataError(f"rows_per_file must be a positive whole number, not {rows_per_file!r}")
     out_dir = Path(out_dir)
-    wanted = {"kind": "taxi", "n_rows": int(n_rows), "rows_per_file": int(rows_per_file),
-              "seed": int(seed), "source": "yellow_tripdata_2017_sample.csv"}
+    wanted = {
+        "kind": "taxi",
+        "n_rows": int(n_rows),
+        "rows_per_file": int(rows_per_file),
+        "seed": int(seed),
+        "source": "yellow_tripdata_2017_sample.csv",
+    }
     manifest = out_dir / MANIFEST
     if manifest.exists() and json.loads(manifest.read_text()) == wanted:
         return out_dir  # already generated with the same arguments
     if out_dir.exists() and any(out_dir.iterdir()):
         if not manifest.exists():
-            raise DataError(f"{out_dir}: exists and was not made by generate_taxi; choose another folder")
+            raise DataError(
+                f"{out_dir}: exists and was not made by generate_taxi; choose another folder"
+            )
         shutil.rmtree(out_dir)  # made by us with other arguments: replace it
 
     sample = load_taxi("sample", data_dir=data_dir).reset_index()

@@ -29,8 +29,14 @@ import nbformat
 
 CHECK_TAG = "nbval-check-output"
 #: Headings every notebook has, in this order (the course skeleton, see CONTRIBUTING.md).
-SKELETON = ["## Overview", "## Parameters", "## Exercise", "## Summary", "## What's next",
-            "## Resources"]
+SKELETON = [
+    "## Overview",
+    "## Parameters",
+    "## Exercise",
+    "## Summary",
+    "## What's next",
+    "## Resources",
+]
 #: Exercises a notebook has at least (one mid-way, one at the end), each with a hidden solution
 #: cell (tag ``solution``, ``jupyter.source_hidden``) followed by a cell calling ``check(``
 #: (``coursekit.exercises``) that tests the learner's answer, or the solution, against a value
@@ -64,8 +70,10 @@ def figures_in_prose(nb, prefix: str) -> list[str]:
         text = re.sub(r"`[^`]*`|\$[^$]*\$", "", cell.source)  # code and formulas are not claims
         for match in MEASURED_FIGURE.finditer(text):
             if match.group(0).strip() not in allowed:
-                found.append(f"cell {i}: markdown states a measured-looking figure {match.group(0)!r}: "
-                             "print it from a cell with the run's value, or word it as what to look for")
+                found.append(
+                    f"cell {i}: markdown states a measured-looking figure {match.group(0)!r}: "
+                    "print it from a cell with the run's value, or word it as what to look for"
+                )
     return found
 
 
@@ -81,9 +89,13 @@ def problems(path) -> list[str]:
     if not cells or not re.match(r"# \d\d · \S", cells[0].source):
         found.append("first cell must be the title '# NN · Title'")
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
-    positions = [markdown.find("\n" + h + "\n") if markdown.find("\n" + h + "\n") >= 0
-                 else markdown.find("\n" + h) for h in SKELETON]
-    for heading, pos in zip(SKELETON, positions):
+    positions = [
+        markdown.find("\n" + h + "\n")
+        if markdown.find("\n" + h + "\n") >= 0
+        else markdown.find("\n" + h)
+        for h in SKELETON
+    ]
+    for heading, pos in zip(SKELETON, positions, strict=True):
         if pos < 0:
             found.append(f"missing heading {heading!r}")
     present = [p for p in positions if p >= 0]
@@ -100,14 +112,18 @@ def problems(path) -> list[str]:
         parsed = set(papermill.inspect_notebook(str(path)))
         for name in assigned:
             if name not in parsed:
-                found.append(f"parameter {name!r}: papermill cannot parse its line (keep it `name = value  # comment`)")
+                found.append(
+                    f"parameter {name!r}: papermill cannot parse its line (keep it `name = value  # comment`)"
+                )
     code = [c for c in cells if c.cell_type == "code"]
     for i, cell in enumerate(code):
         checked = CHECK_TAG in _tags(cell)
         if not checked and cell.get("execution_count") is not None:
             found.append(f"code cell {i}: execution count not stripped")
         if checked and cell.get("execution_count") is not None:
-            found.append(f"code cell {i}: execution count not stripped (checked cells keep outputs only)")
+            found.append(
+                f"code cell {i}: execution count not stripped (checked cells keep outputs only)"
+            )
         if checked and not cell.outputs:
             found.append(f"code cell {i}: tagged {CHECK_TAG} but has no stored reference output")
         if checked and not cell.metadata.get("keep_output"):
@@ -116,7 +132,9 @@ def problems(path) -> list[str]:
             found.append(f"code cell {i}: stored outputs (only {CHECK_TAG} cells keep theirs)")
         for output in cell.outputs:
             if output.get("output_type") != "stream":
-                found.append(f"code cell {i}: checked outputs must be printed text, not {output.get('output_type')}")
+                found.append(
+                    f"code cell {i}: checked outputs must be printed text, not {output.get('output_type')}"
+                )
     found += _exercise_problems(cells)
     overview = "\n".join(c.source for c in cells[:2] if c.cell_type == "markdown")
     if not re.search(r"\*\*Time\*\*.*\d+\s*min", overview):
@@ -131,20 +149,29 @@ def _exercise_problems(cells) -> list[str]:
     found = []
     solutions = [i for i, c in enumerate(cells) if SOLUTION_TAG in _tags(c)]
     if len(solutions) < MIN_EXERCISES:
-        found.append(f"needs at least {MIN_EXERCISES} exercises, each with a cell tagged {SOLUTION_TAG!r}")
+        found.append(
+            f"needs at least {MIN_EXERCISES} exercises, each with a cell tagged {SOLUTION_TAG!r}"
+        )
     for i in solutions:
         cell = cells[i]
         if not cell.metadata.get("jupyter", {}).get("source_hidden"):
             found.append(f"cell {i}: a solution must be hidden (metadata jupyter.source_hidden)")
         if CHECK_TAG in _tags(cell):
             found.append(f"cell {i}: a solution's stored output would give the answer away")
-        after = [c for c in cells[i + 1:] if c.cell_type == "code"][:1]
+        after = [c for c in cells[i + 1 :] if c.cell_type == "code"][:1]
         if not after or "check(" not in after[0].source:
-            found.append(f"cell {i}: the code cell after a solution must check it (coursekit.exercises.check)")
-    exercise_headings = [c for c in cells if c.cell_type == "markdown" and
-                         re.search(r"^## Exercise", c.source, flags=re.M)]
+            found.append(
+                f"cell {i}: the code cell after a solution must check it (coursekit.exercises.check)"
+            )
+    exercise_headings = [
+        c
+        for c in cells
+        if c.cell_type == "markdown" and re.search(r"^## Exercise", c.source, flags=re.M)
+    ]
     if len(exercise_headings) < MIN_EXERCISES:
-        found.append(f"needs at least {MIN_EXERCISES} '## Exercise …' headings (one mid-way, one at the end)")
+        found.append(
+            f"needs at least {MIN_EXERCISES} '## Exercise …' headings (one mid-way, one at the end)"
+        )
     return found
 
 
@@ -166,7 +193,10 @@ def match_kernel(paths) -> list[Path]:
     changed = []
     for path in map(Path, paths):
         nb = nbformat.read(str(path), as_version=4)
-        wanted = {"kernelspec": dict(KERNELSPEC), "language_info": dict(IPythonKernel.language_info)}
+        wanted = {
+            "kernelspec": dict(KERNELSPEC),
+            "language_info": dict(IPythonKernel.language_info),
+        }
         if all(nb.metadata.get(key) == value for key, value in wanted.items()):
             continue
         nb.metadata.update(wanted)
@@ -182,7 +212,9 @@ def refresh(path) -> None:
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / path.name
-        papermill.execute_notebook(str(path), str(executed), cwd=str(path.parent), progress_bar=False)
+        papermill.execute_notebook(
+            str(path), str(executed), cwd=str(path.parent), progress_bar=False
+        )
         ran = nbformat.read(str(executed), as_version=4)
     nb = nbformat.read(str(path), as_version=4)
     by_id = {c.get("id"): c for c in ran.cells}

@@ -26,7 +26,9 @@ def available_profiles(profiles_dir=None) -> list[str]:
 def load_profile(name: str, profiles_dir=None) -> dict[str, dict]:
     path = Path(profiles_dir or PROFILES_DIR) / f"{name}.yml"
     if not path.is_file():
-        raise ParameterError(f"unknown profile {name!r}; available: {available_profiles(profiles_dir)}")
+        raise ParameterError(
+            f"unknown profile {name!r}; available: {available_profiles(profiles_dir)}"
+        )
     profile = yaml.safe_load(path.read_text()) or {}
     if not isinstance(profile, dict) or not all(isinstance(v, dict) for v in profile.values()):
         raise ParameterError(f"{path}: a profile maps notebook names to mappings of parameters")
@@ -55,7 +57,9 @@ def _type_ok(value, default) -> bool:
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(value, bool) and isinstance(default, bool)
     if isinstance(default, (int, float)):
-        return isinstance(value, (int, float)) and (isinstance(default, float) or isinstance(value, int))
+        return isinstance(value, (int, float)) and (
+            isinstance(default, float) or isinstance(value, int)
+        )
     if isinstance(default, (list, tuple)):
         return isinstance(value, (list, tuple))
     return isinstance(value, type(default))
@@ -82,8 +86,9 @@ def notebooks(notebooks_dir=None) -> list[Path]:
     return sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]-*.ipynb"))
 
 
-def parameters_for(notebook, profile: str = "binder", overrides: dict | None = None,
-                   profiles_dir=None) -> dict:
+def parameters_for(
+    notebook, profile: str = "binder", overrides: dict | None = None, profiles_dir=None
+) -> dict:
     """The validated parameters a profile (plus overrides) gives one notebook."""
     profile_params = load_profile(profile, profiles_dir)
     stems = {p.stem for p in notebooks(Path(notebook).parent)}

@@ -20,8 +20,14 @@ def save_results(results_path, results: dict) -> dict:
 
 
 #: What a worker logs when memory is short: it spills, pauses, or is about to be restarted.
-MEMORY_WARNINGS = ("Pausing worker", "Unmanaged memory use is high", "Spilling", "memory budget",
-                   "Restarting worker", "exceeded 95% memory budget")
+MEMORY_WARNINGS = (
+    "Pausing worker",
+    "Unmanaged memory use is high",
+    "Spilling",
+    "memory budget",
+    "Restarting worker",
+    "exceeded 95% memory budget",
+)
 
 
 def worker_memory_warnings(client) -> list[str]:

@@ -73,14 +73,25 @@ def _failure_detail(err: Exception) -> str:
     return f"{where}{ename}: {evalue}".strip()
 
 
-def run_series(profile: str = "binder", output_dir="runs", *, only=None, overrides=None,
-               notebooks_dir=None, profiles_dir=None, kernel_name=None, log=None) -> list[NotebookRun]:
+def run_series(
+    profile: str = "binder",
+    output_dir="runs",
+    *,
+    only=None,
+    overrides=None,
+    notebooks_dir=None,
+    profiles_dir=None,
+    kernel_name=None,
+    log=None,
+) -> list[NotebookRun]:
     """Execute the series (or the notebooks whose names start with one of ``only``)."""
     import papermill
 
     log = log or (lambda message: print(message, flush=True))
     nb_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
-    selected = [nb for nb in notebooks(nb_dir) if not only or any(nb.name.startswith(o) for o in only)]
+    selected = [
+        nb for nb in notebooks(nb_dir) if not only or any(nb.name.startswith(o) for o in only)
+    ]
     if not selected:
         raise SeriesFailed(f"no notebooks in {nb_dir} match {only or 'NN-*.ipynb'}")
     out = Path(output_dir) / profile
@@ -99,31 +110,54 @@ def run_series(profile: str = "binder", output_dir="runs", *, only=None, overrid
         with PeakMemory() as memory:
             try:
                 papermill.execute_notebook(
-                    str(nb), str(target), parameters=params, cwd=str(nb.parent),
-                    kernel_name=kernel_name, progress_bar=False, request_save_on_cell_execute=False,
+                    str(nb),
+                    str(target),
+                    parameters=params,
+                    cwd=str(nb.parent),
+                    kernel_name=kernel_name,
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
                 )
             except Exception as err:  # noqa: BLE001 - reported below, then the run stops
                 error = _failure_detail(err)
-        run = NotebookRun(nb.name, "failed" if error else "ok", round(time.perf_counter() - start, 1),
-                          round(memory.peak / 2**20, 1), str(target), params, error)
+        run = NotebookRun(
+            nb.name,
+            "failed" if error else "ok",
+            round(time.perf_counter() - start, 1),
+            round(memory.peak / 2**20, 1),
+            str(target),
+            params,
+            error,
+        )
         runs.append(run)
         log(f"    {run.status} in {run.wall_s:.1f} s, peak memory {run.peak_rss_mb:,.0f} MB")
         if error:
             write_summary(runs, out, profile)
-            raise SeriesFailed(f"{nb.name} failed at {error}\n    the executed notebook, with the "
-                               f"traceback, is {target}")
+            raise SeriesFailed(
+                f"{nb.name} failed at {error}\n    the executed notebook, with the "
+                f"traceback, is {target}"
+            )
     write_summary(runs, out, profile)
     return runs
 
 
 def write_summary(runs: list[NotebookRun], out: Path, profile: str) -> Path:
     """summary.json (machine-readable) and summary.md (a table) in the output folder."""
-    facts = {"profile": profile, "cpu_count": os.cpu_count(),
-             "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-             "notebooks": [asdict(r) for r in runs]}
+    facts = {
+        "profile": profile,
+        "cpu_count": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "notebooks": [asdict(r) for r in runs],
+    }
     (out / "summary.json").write_text(json.dumps(facts, indent=1))
-    lines = [f"# Run of the series, profile `{profile}`", "",
-             "| notebook | status | wall time (s) | peak memory (MB) |", "|---|---|---:|---:|"]
-    lines += [f"| {r.notebook} | {r.status} | {r.wall_s:.1f} | {r.peak_rss_mb:,.0f} |" for r in runs]
+    lines = [
+        f"# Run of the series, profile `{profile}`",
+        "",
+        "| notebook | status | wall time (s) | peak memory (MB) |",
+        "|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| {r.notebook} | {r.status} | {r.wall_s:.1f} | {r.peak_rss_mb:,.0f} |" for r in runs
+    ]
     (out / "summary.md").write_text("\n".join(lines) + "\n")
     return out / "summary.md"

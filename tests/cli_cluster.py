@@ -35,8 +35,14 @@ class CliCluster:
 def _tls_args(tls: dict | None, role: str) -> list[str]:
     if not tls:
         return []
-    return ["--tls-ca-file", str(tls["ca"]), "--tls-cert", str(tls[f"{role}_cert"]),
-            "--tls-key", str(tls[f"{role}_key"])]
+    return [
+        "--tls-ca-file",
+        str(tls["ca"]),
+        "--tls-cert",
+        str(tls[f"{role}_cert"]),
+        "--tls-key",
+        str(tls[f"{role}_key"]),
+    ]
 
 
 def _stop(processes: list[subprocess.Popen]) -> list[int]:
@@ -44,7 +50,10 @@ def _stop(processes: list[subprocess.Popen]) -> list[int]:
     everyone = []
     for proc in processes:
         with contextlib.suppress(psutil.NoSuchProcess):
-            everyone += [proc.pid, *(c.pid for c in psutil.Process(proc.pid).children(recursive=True))]
+            everyone += [
+                proc.pid,
+                *(c.pid for c in psutil.Process(proc.pid).children(recursive=True)),
+            ]
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for proc in processes:
             with contextlib.suppress(ProcessLookupError):
@@ -66,8 +75,14 @@ def alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def cli_cluster(scratch: Path, n_workers: int = 2, *, memory_limit: str = "700MiB", tls: dict | None = None,
-                timeout: float = 60):
+def cli_cluster(
+    scratch: Path,
+    n_workers: int = 2,
+    *,
+    memory_limit: str = "700MiB",
+    tls: dict | None = None,
+    timeout: float = 60,
+):
     """Start the cluster; yield a CliCluster; stop every process on exit."""
     scratch.mkdir(parents=True, exist_ok=True)
     scheduler_file = scratch / "scheduler.json"
@@ -79,25 +94,64 @@ def cli_cluster(scratch: Path, n_workers: int = 2, *, memory_limit: str = "700Mi
     def start(name, args):
         log = open(scratch / f"{name}.log", "w")  # noqa: SIM115 (closed below)
         logs.append(log)
-        processes.append(subprocess.Popen([DASK, *args], stdout=log, stderr=subprocess.STDOUT, env=env,
-                                          cwd=scratch, start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                [DASK, *args],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=scratch,
+                start_new_session=True,
+            )
+        )
 
     try:
-        start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address",
-                            "127.0.0.1:0", "--scheduler-file", str(scheduler_file), *protocol,
-                            *_tls_args(tls, "scheduler")])
+        start(
+            "scheduler",
+            [
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                str(scheduler_file),
+                *protocol,
+                *_tls_args(tls, "scheduler"),
+            ],
+        )
         deadline = time.monotonic() + timeout
         while not scheduler_file.exists():
             if processes[0].poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dask scheduler did not start: {(scratch / 'scheduler.log').read_text()}")
+                raise RuntimeError(
+                    f"dask scheduler did not start: {(scratch / 'scheduler.log').read_text()}"
+                )
             time.sleep(0.1)
         time.sleep(0.2)  # the file is written whole, but let the scheduler finish starting
         address = json.loads(scheduler_file.read_text())["address"]
         for i in range(n_workers):
-            start(f"worker-{i}", ["worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                                  "--memory-limit", memory_limit, "--dashboard-address", "127.0.0.1:0",
-                                  "--local-directory", str(scratch / f"worker-{i}"), "--name", f"worker-{i}",
-                                  *_tls_args(tls, "worker")])
+            start(
+                f"worker-{i}",
+                [
+                    "worker",
+                    address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nthreads",
+                    "1",
+                    "--memory-limit",
+                    memory_limit,
+                    "--dashboard-address",
+                    "127.0.0.1:0",
+                    "--local-directory",
+                    str(scratch / f"worker-{i}"),
+                    "--name",
+                    f"worker-{i}",
+                    *_tls_args(tls, "worker"),
+                ],
+            )
         yield CliCluster(address, scheduler_file, processes, env)
     finally:
         left = _stop(processes)
@@ -114,17 +168,65 @@ def make_tls_files(folder: Path) -> dict:
 
         pytest.skip("openssl is needed to make temporary TLS certificates")
     folder.mkdir(parents=True, exist_ok=True)
-    ca_key, ca, key, csr, cert = (folder / n for n in ["ca.key", "ca.pem", "node.key", "node.csr", "node.pem"])
+    ca_key, ca, key, csr, cert = (
+        folder / n for n in ["ca.key", "ca.pem", "node.key", "node.csr", "node.pem"]
+    )
     ext = folder / "san.ext"
     ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
 
     def openssl(*args):
         subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True)
 
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "1",
-            "-subj", "/CN=course-test-ca")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost")
-    openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
-            "-days", "1", "-extfile", ext)
-    return {"ca": ca, "scheduler_cert": cert, "scheduler_key": key, "worker_cert": cert, "worker_key": key,
-            "client_cert": cert, "client_key": key}
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        ca_key,
+        "-out",
+        ca,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=course-test-ca",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        csr,
+        "-subj",
+        "/CN=localhost",
+    )
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        ca,
+        "-CAkey",
+        ca_key,
+        "-CAcreateserial",
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-extfile",
+        ext,
+    )
+    return {
+        "ca": ca,
+        "scheduler_cert": cert,
+        "scheduler_key": key,
+        "worker_cert": cert,
+        "worker_key": key,
+        "client_cert": cert,
+        "client_key": key,
+    }

@@ -42,17 +42,36 @@ def ci_series(tmp_path_factory):
     procs = {}
     for nb in notebooks():
         prefix = nb.name[:2]
-        procs[nb] = subprocess.Popen([sys.executable, "-m", "coursekit", "run", "--profile", "ci", "--only",
-                                      prefix, "--output", str(out / prefix)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        procs[nb] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "coursekit",
+                "run",
+                "--profile",
+                "ci",
+                "--only",
+                prefix,
+                "--output",
+                str(out / prefix),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     outputs = {nb: proc.communicate(timeout=1800)[0] for nb, proc in procs.items()}
-    failed = [f"--- {nb.name} (exit {proc.returncode}):\n{outputs[nb][-3000:]}"
-              for nb, proc in procs.items() if proc.returncode != 0]
+    failed = [
+        f"--- {nb.name} (exit {proc.returncode}):\n{outputs[nb][-3000:]}"
+        for nb, proc in procs.items()
+        if proc.returncode != 0
+    ]
     if failed:  # the runner's own words (cell, error, message) in full: an assert's repr cuts them
         pytest.fail("\n".join(failed), pytrace=False)
     series = {}
     for nb in procs:
         folder = out / nb.name[:2] / "ci"
-        series[nb.name[:2]] = {**json.loads((folder / f"{nb.stem}.results.json").read_text()),
-                               "_executed": str(folder / nb.name)}
+        series[nb.name[:2]] = {
+            **json.loads((folder / f"{nb.stem}.results.json").read_text()),
+            "_executed": str(folder / nb.name),
+        }
     return series

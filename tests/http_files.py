@@ -50,7 +50,9 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serve_folder(folder):
     """Serve ``folder`` (with range requests) at a random loopback port; yield its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(RangeRequestHandler, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(RangeRequestHandler, directory=str(folder))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -20,15 +20,31 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
     out = tmp_path / "quick.json"
     assert main(["all", "--quick", "--workers", "1", "2", "--json", str(out)]) == 0
     document = json.loads(out.read_text())
-    assert document["machine"]["cpu_count"] >= 1 and document["command"].startswith("python -m benchmarks all")
+    assert document["machine"]["cpu_count"] >= 1 and document["command"].startswith(
+        "python -m benchmarks all"
+    )
     workloads = document["workloads"]
     assert set(workloads) == {"eda", "grid", "reviews", "tpot"}
     eda = workloads["eda"]
     assert [d["workers"] for d in eda["dask"]] == [1, 2] and eda["rows"] == 200_000
     for d in eda["dask"]:
-        assert all(d[f"{step}_s"] > 0 for step in ["persist", "describe", "groupby", "isna", "corr",
-                                                    "five_reductions", "quartiles", "corr_one_pass", "summary_one_pass"])
-        assert d["corr_one_pass_max_diff"] < 1e-9 and d["summary_one_pass_max_rel_diff"] < 1e-9  # same as pandas
+        assert all(
+            d[f"{step}_s"] > 0
+            for step in [
+                "persist",
+                "describe",
+                "groupby",
+                "isna",
+                "corr",
+                "five_reductions",
+                "quartiles",
+                "corr_one_pass",
+                "summary_one_pass",
+            ]
+        )
+        assert (
+            d["corr_one_pass_max_diff"] < 1e-9 and d["summary_one_pass_max_rel_diff"] < 1e-9
+        )  # same as pandas
         assert d["suite_busy_s"] > 0
     assert all(v > 0 for v in eda["pandas"].values())
     grid = workloads["grid"]
@@ -40,7 +56,9 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
     assert len({r["best_params"] for r in grid["rows"]}) == 1  # every method, the same best model
     tasks = {r["method"]: r["tasks"] for r in grid["rows"] if r["workers"] == 2}
     assert grid["fits"] == 32  # the reduced grid's 16 candidates x cv 2
-    assert tasks["joblib-dask-seq"] <= grid["fits"] < tasks["joblib-dask"]  # a task per fit at most, vs many
+    assert (
+        tasks["joblib-dask-seq"] <= grid["fits"] < tasks["joblib-dask"]
+    )  # a task per fit at most, vs many
     assert tasks["joblib-dask-seq-scatter"] <= grid["fits"] + 2  # plus the scattered X and y
     reviews = workloads["reviews"]
     for run in reviews["runs"]:
@@ -52,7 +70,15 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
     assert all(r["wall_s"] > 0 and r["evaluations"] == 8 for r in tpot["rows"])
     assert tpot["single_machine"]["wall_s"] > 0 and tpot["single_machine"]["n_jobs"] == 2
     printed = capsys.readouterr().out
-    for heading in ["eda:", "grid:", "reviews:", "tpot:", "x single machine", "target:", "cross-over"]:
+    for heading in [
+        "eda:",
+        "grid:",
+        "reviews:",
+        "tpot:",
+        "x single machine",
+        "target:",
+        "cross-over",
+    ]:
         assert heading in printed
     pngs = main(["plot", str(out), "--out", str(tmp_path / "plots")])
     assert pngs == 0 and len(list((tmp_path / "plots").glob("*.png"))) == 4
@@ -63,7 +89,9 @@ def test_plots_from_a_stored_result_file(tmp_path):
 
     written = plot_file(RESULTS / "grid-seed-cv3-16-cores-2026-11-22.json", tmp_path)
     assert [p.name for p in written] == ["grid-seed-cv3-16-cores-2026-11-22-grid.png"]
-    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and written[0].stat().st_size > 10_000
+    assert (
+        written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and written[0].stat().st_size > 10_000
+    )
     # a file measured at one worker count has nothing to plot
     assert plot_file(RESULTS / "grid-seed-cv8-2-cores-2026-11-22.json", tmp_path) == []
 
@@ -102,10 +130,28 @@ def test_a_run_cut_off_keeps_every_worker_count_that_finished(tmp_path, monkeypa
     monkeypatch.setattr(benchmarks, "cluster_client", cut_off_at_two)
     out = tmp_path / "grid.json"
     with pytest.raises(KeyboardInterrupt):
-        main(["grid", "--grid", "reduced", "--cv", "2", "--n-estimators", "2", "--methods", "loky",
-              "--workers", "1", "2", "--json", str(out)])
+        main(
+            [
+                "grid",
+                "--grid",
+                "reduced",
+                "--cv",
+                "2",
+                "--n-estimators",
+                "2",
+                "--methods",
+                "loky",
+                "--workers",
+                "1",
+                "2",
+                "--json",
+                str(out),
+            ]
+        )
     document = json.loads(out.read_text())
-    assert [(r["method"], r["workers"]) for r in document["rows"]] == [("loky", 1)]  # 2 did not finish
+    assert [(r["method"], r["workers"]) for r in document["rows"]] == [
+        ("loky", 1)
+    ]  # 2 did not finish
     assert "had not finished" in document["partial"] and document["machine"]["cpu_count"] >= 1
     assert "--json" not in document["command"] and not list(tmp_path.glob("*.tmp"))
     assert "**Partial**: the run had not finished" in markdown(out, document, {})
@@ -116,14 +162,36 @@ def test_targets_say_by_how_much_and_why():
     from benchmarks.summary import verdict
 
     row = dict(tasks=100, best_score=0.9, best_params="{}")
-    results = {"grid": "seed", "fits": 720, "cv": 3, "n_estimators": 20, "rows": [
-        {**row, "method": "loky", "workers": 1, "wall_s": 100.0},
-        {**row, "method": "dask-ml", "workers": 1, "wall_s": 110.0, "busy_s": 100.0, "longest_task_s": 1.0},
-        {**row, "method": "loky", "workers": 16, "wall_s": 10.0},
-        {**row, "method": "dask-ml", "workers": 16, "wall_s": 11.0, "busy_s": 88.0, "longest_task_s": 1.0},
-    ]}
+    results = {
+        "grid": "seed",
+        "fits": 720,
+        "cv": 3,
+        "n_estimators": 20,
+        "rows": [
+            {**row, "method": "loky", "workers": 1, "wall_s": 100.0},
+            {
+                **row,
+                "method": "dask-ml",
+                "workers": 1,
+                "wall_s": 110.0,
+                "busy_s": 100.0,
+                "longest_task_s": 1.0,
+            },
+            {**row, "method": "loky", "workers": 16, "wall_s": 10.0},
+            {
+                **row,
+                "method": "dask-ml",
+                "workers": 16,
+                "wall_s": 11.0,
+                "busy_s": 88.0,
+                "longest_task_s": 1.0,
+            },
+        ],
+    }
     vs_loky, efficiency = targets(results)
-    assert vs_loky["measured"] == pytest.approx(1.1) and vs_loky["limit"] == 0.9  # 16 workers: the 0.9 target
+    assert (
+        vs_loky["measured"] == pytest.approx(1.1) and vs_loky["limit"] == 0.9
+    )  # 16 workers: the 0.9 target
     assert verdict(vs_loky) == "missed by 0.200 (22.2%)"
     assert "100 ms more per task" in vs_loky["why"] and "50% busy" in vs_loky["why"]
     assert efficiency["measured"] == pytest.approx(10 / 16)

@@ -28,15 +28,20 @@ BASE = "/user/ada/"
 TOKEN = "course-browser-test"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 OUT = REPO_ROOT / "runs" / "browser"
-PANES = {"/individual-task-stream": "Task Stream", "/individual-progress": "Progress",
-         "/individual-workers-memory": "Workers Memory"}
+PANES = {
+    "/individual-task-stream": "Task Stream",
+    "/individual-progress": "Progress",
+    "/individual-workers-memory": "Workers Memory",
+}
 NB01 = "notebooks/01-connecting-to-a-dask-cluster.ipynb"
 NB02 = "notebooks/02-nyc-taxi-eda.ipynb"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                       reason="no headless browser: apt-get install chromium chromium-driver"),
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="no headless browser: apt-get install chromium chromium-driver",
+    ),
 ]
 
 
@@ -63,18 +68,34 @@ def lab(tmp_path_factory):
     settings.mkdir(parents=True)
     shutil.copy(REPO_ROOT / "binder" / "overrides.json", settings / "dask-course.json")
     port = _free_port()
-    env = {**os.environ, "PATH": f"{REPO_ROOT}/.venv/bin:{os.environ['PATH']}", "HOME": str(tmp),
-           "JUPYTERHUB_SERVICE_PREFIX": BASE, "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config")}
-    command = ["bash", "binder/start", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", f"--ServerApp.base_url={BASE}",
-               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-               f"--LabApp.app_settings_dir={tmp / 'app-settings'}",
-               "--LabApp.expose_app_in_browser=True",  # lets the test run notebook commands
-               "--ServerApp.allow_root=True"]  # CI runs as root; Binder does not
+    env = {
+        **os.environ,
+        "PATH": f"{REPO_ROOT}/.venv/bin:{os.environ['PATH']}",
+        "HOME": str(tmp),
+        "JUPYTERHUB_SERVICE_PREFIX": BASE,
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+    }
+    command = [
+        "bash",
+        "binder/start",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--ServerApp.base_url={BASE}",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.app_settings_dir={tmp / 'app-settings'}",
+        "--LabApp.expose_app_in_browser=True",  # lets the test run notebook commands
+        "--ServerApp.allow_root=True",
+    ]  # CI runs as root; Binder does not
     log = open(tmp / "lab.log", "w")  # noqa: SIM115 (closed in teardown)
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}{BASE}"
     deadline = time.monotonic() + 120
     while True:
@@ -102,10 +123,19 @@ def browser(tmp_path_factory):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1600,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"]:
+    for flag in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1600,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -119,7 +149,8 @@ def _wait(driver, condition, timeout=180, what="condition"):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout, poll_frequency=0.5).until(
-        lambda d: condition(d), message=f"waited {timeout} s for {what}")
+        lambda d: condition(d), message=f"waited {timeout} s for {what}"
+    )
 
 
 def _js(driver, script, *args):
@@ -133,34 +164,54 @@ const panel = app.shell.widgets('main').find(w => w.context && w.context.path ==
 
 
 def _cell_index(driver, path, needle) -> int:
-    index = _js(driver, NOTEBOOK + """
+    index = _js(
+        driver,
+        NOTEBOOK
+        + """
         if (!panel) return -2;
         return panel.content.widgets.findIndex(c => c.model.sharedModel.getSource().includes(arguments[1]));
-    """, path, needle)
+    """,
+        path,
+        needle,
+    )
     assert index >= 0, f"{path}: no cell contains {needle!r}"
     return index
 
 
 def _run_cells(driver, path, first, last):
     """Run cells first..last of an open notebook (as shift-enter would), then wait for them."""
-    _js(driver, NOTEBOOK + """
+    _js(
+        driver,
+        NOTEBOOK
+        + """
         app.shell.activateById(panel.id);
         const nb = panel.content;
         nb.activeCellIndex = arguments[1];
         nb.deselectAll();
         nb.extendContiguousSelectionTo(arguments[2]);
         app.commands.execute('notebook:run-cell');
-    """, path, first, last)
+    """,
+        path,
+        first,
+        last,
+    )
 
     def done(d):
-        state = _js(d, NOTEBOOK + """
+        state = _js(
+            d,
+            NOTEBOOK
+            + """
             const cells = panel.content.widgets.slice(arguments[1], arguments[2] + 1);
             const errors = cells.flatMap(c => (c.model.outputs ? Array.from({length: c.model.outputs.length},
                 (_, i) => c.model.outputs.get(i).toJSON()) : [])).filter(o => o.output_type === 'error');
             return {ran: cells.every(c => c.model.type !== 'code' || c.model.executionCount !== null),
                     idle: panel.sessionContext.session.kernel.status === 'idle',
                     errors: errors.map(o => o.ename + ': ' + o.evalue)};
-        """, path, first, last)
+        """,
+            path,
+            first,
+            last,
+        )
         assert not state["errors"], f"{path}: {state['errors']}"
         return state["ran"] and state["idle"]
 
@@ -168,55 +219,101 @@ def _run_cells(driver, path, first, last):
 
 
 def _progress_widget_in_cell(driver, path, index) -> bool:
-    return _js(driver, NOTEBOOK + """
+    return _js(
+        driver,
+        NOTEBOOK
+        + """
         const node = panel.content.widgets[arguments[1]].node;
         return node.querySelector('.jp-OutputArea .widget-progress, .jp-OutputArea .widget-hprogress') !== null;
-    """, path, index)
+    """,
+        path,
+        index,
+    )
 
 
 def _dirty_tabs(driver) -> list[str]:
-    return _js(driver, """return Array.from(document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty'))
-                          .map(t => t.textContent.trim());""")
+    return _js(
+        driver,
+        """return Array.from(document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty'))
+                          .map(t => t.textContent.trim());""",
+    )
 
 
 def _news_toasts(driver) -> list[str]:
-    return _js(driver, """return Array.from(document.querySelectorAll('.Toastify__toast'))
-                          .map(t => t.textContent).filter(t => /news/i.test(t));""")
+    return _js(
+        driver,
+        """return Array.from(document.querySelectorAll('.Toastify__toast'))
+                          .map(t => t.textContent).filter(t => /news/i.test(t));""",
+    )
 
 
 def test_first_screen_panes_render_live_plots_and_progress_bars_are_widgets(lab, browser):
     driver = browser
     start = time.monotonic()
     driver.get(f"{lab}lab?token={TOKEN}")
-    _wait(driver, lambda d: _js(d, """return !!window.jupyterapp &&
+    _wait(
+        driver,
+        lambda d: _js(
+            d,
+            """return !!window.jupyterapp &&
         document.querySelectorAll('.jp-NotebookPanel').length >= 1 &&
         document.querySelectorAll('.dask-DaskDashboard-widget').length === 3 &&
         Array.from(document.querySelectorAll('.dask-DaskDashboard-widget'))
-             .every(w => w.getBoundingClientRect().width > 50);"""), what="notebook 01 and the three panes")
+             .every(w => w.getBoundingClientRect().width > 50);""",
+        ),
+        what="notebook 01 and the three panes",
+    )
     load_s = time.monotonic() - start
     # notebook 01 beside the three panes, named after the dashboard's plots
-    titles = _js(driver, """return Array.from(document.querySelectorAll('.lm-TabBar-tab .lm-TabBar-tabLabel'))
-                            .map(t => t.textContent.trim()).filter(t => t);""")
+    titles = _js(
+        driver,
+        """return Array.from(document.querySelectorAll('.lm-TabBar-tab .lm-TabBar-tabLabel'))
+                            .map(t => t.textContent.trim()).filter(t => t);""",
+    )
     assert any("01-connecting-to-a-dask-cluster" in t for t in titles), titles
     driver.save_screenshot(str(OUT / "0-opened.png"))
     for label in PANES.values():
         assert label in titles, titles
-    _wait(driver, lambda d: _js(d, NOTEBOOK + "return !!panel && panel.sessionContext.session &&"
-                                " panel.sessionContext.session.kernel.status === 'idle';", NB01),
-          what="notebook 01's kernel")
+    _wait(
+        driver,
+        lambda d: _js(
+            d,
+            NOTEBOOK + "return !!panel && panel.sessionContext.session &&"
+            " panel.sessionContext.session.kernel.status === 'idle';",
+            NB01,
+        ),
+        what="notebook 01's kernel",
+    )
     driver.save_screenshot(str(OUT / "1-first-screen.png"))
     assert _dirty_tabs(driver) == []  # a notebook just opened is not "modified"
 
     # run notebook 01 through its client cell, then the sidebar's search button
     client_cell = _cell_index(driver, NB01, "client = Client(")
     _run_cells(driver, NB01, 0, client_cell)
-    search = driver.find_element("css selector", ".dask-URLInput [title='Auto-detect dashboard URL']")
+    search = driver.find_element(
+        "css selector", ".dask-URLInput [title='Auto-detect dashboard URL']"
+    )
     search.click()
-    _wait(driver, lambda d: f"{BASE}proxy/" in (d.find_element("css selector", ".dask-URLInput input")
-                                                  .get_attribute("value") or ""), what="the dashboard URL")
-    sources = _wait(driver, lambda d: (lambda s: s if len(s) == 3 and all(s) else None)(_js(d, """
+    _wait(
+        driver,
+        lambda d: (
+            f"{BASE}proxy/"
+            in (d.find_element("css selector", ".dask-URLInput input").get_attribute("value") or "")
+        ),
+        what="the dashboard URL",
+    )
+    sources = _wait(
+        driver,
+        lambda d: (lambda s: s if len(s) == 3 and all(s) else None)(
+            _js(
+                d,
+                """
         return Array.from(document.querySelectorAll('.dask-DaskDashboard-widget iframe'))
-                    .map(f => f.getAttribute('src'));""")), what="the panes' iframes to get a src")
+                    .map(f => f.getAttribute('src'));""",
+            )
+        ),
+        what="the panes' iframes to get a src",
+    )
     for route in PANES:
         (src,) = [s for s in sources if s.endswith(route)]
         path = urlparse(src).path  # through the Jupyter server's proxy, to the cluster's port
@@ -230,9 +327,12 @@ def test_first_screen_panes_render_live_plots_and_progress_bars_are_widgets(lab,
         for frame in frames:
             d.switch_to.frame(frame)
             try:
-                rendered.append(d.execute_script(
-                    "return !!window.Bokeh && Object.keys(window.Bokeh.index || {}).length > 0 &&"
-                    " document.querySelector('[data-root-id]') !== null;"))
+                rendered.append(
+                    d.execute_script(
+                        "return !!window.Bokeh && Object.keys(window.Bokeh.index || {}).length > 0 &&"
+                        " document.querySelector('[data-root-id]') !== null;"
+                    )
+                )
             finally:
                 d.switch_to.default_content()
         return len(rendered) == 3 and all(rendered)
@@ -242,26 +342,44 @@ def test_first_screen_panes_render_live_plots_and_progress_bars_are_widgets(lab,
     # notebook 01's progress bar: a widget, while the task stream fills beside it
     progress_cell = _cell_index(driver, NB01, "progress(y_persisted)")
     _run_cells(driver, NB01, client_cell + 1, progress_cell)
-    _wait(driver, lambda d: _progress_widget_in_cell(d, NB01, progress_cell), timeout=60,
-          what="notebook 01's progress bar widget")
+    _wait(
+        driver,
+        lambda d: _progress_widget_in_cell(d, NB01, progress_cell),
+        timeout=60,
+        what="notebook 01's progress bar widget",
+    )
     driver.save_screenshot(str(OUT / "2-panes-live-and-progress-01.png"))
     assert _news_toasts(driver) == []
 
     # notebook 02's progress bar, opened from the file browser's command
-    _js(driver, "window.jupyterapp.commands.execute('docmanager:open', {path: arguments[0]});", NB02)
-    _wait(driver, lambda d: _js(d, NOTEBOOK + "return !!panel && panel.sessionContext.session &&"
-                                " panel.sessionContext.session.kernel.status === 'idle';", NB02),
-          what="notebook 02's kernel")
+    _js(
+        driver, "window.jupyterapp.commands.execute('docmanager:open', {path: arguments[0]});", NB02
+    )
+    _wait(
+        driver,
+        lambda d: _js(
+            d,
+            NOTEBOOK + "return !!panel && panel.sessionContext.session &&"
+            " panel.sessionContext.session.kernel.status === 'idle';",
+            NB02,
+        ),
+        what="notebook 02's kernel",
+    )
     assert not any("02-nyc-taxi-eda" in t for t in _dirty_tabs(driver))
     progress_02 = _cell_index(driver, NB02, "progress(df")
     _run_cells(driver, NB02, 0, progress_02)
-    _wait(driver, lambda d: _progress_widget_in_cell(d, NB02, progress_02), timeout=60,
-          what="notebook 02's progress bar widget")
+    _wait(
+        driver,
+        lambda d: _progress_widget_in_cell(d, NB02, progress_02),
+        timeout=60,
+        what="notebook 02's progress bar widget",
+    )
     driver.save_screenshot(str(OUT / "3-progress-02.png"))
 
     # dask-labextension warns when a stored pane matches none of the dashboard's plots
-    assert [e["message"] for e in driver.get_log("browser") if "Non-existent dashboard" in e["message"]] == []
+    assert [
+        e["message"] for e in driver.get_log("browser") if "Non-existent dashboard" in e["message"]
+    ] == []
     (OUT / "figures.json").write_text(json.dumps({"lab_load_s": round(load_s, 1)}, indent=1))
     for path in (NB02, NB01):  # stop the kernels (and their clusters) before the server goes
         _js(driver, NOTEBOOK + "panel.sessionContext.shutdown();", path)
-

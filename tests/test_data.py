@@ -8,8 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from coursekit import REPO_ROOT
-from coursekit import data
+from coursekit import REPO_ROOT, data
 from coursekit.data import DataError
 
 from .http_files import serve_folder
@@ -58,14 +57,20 @@ def data_copy(tmp_path):
 
 def test_missing_file(data_copy):
     (data_copy / "yellow_tripdata_2017_sample.csv").unlink()
-    with pytest.raises(DataError, match=r"yellow_tripdata_2017_sample.csv: the shipped data file is missing.*git checkout"):
+    with pytest.raises(
+        DataError,
+        match=r"yellow_tripdata_2017_sample.csv: the shipped data file is missing.*git checkout",
+    ):
         data.load_taxi(data_dir=data_copy)
 
 
 def test_truncated_file(data_copy):
     path = data_copy / "amazon_polarity_sample.ft.txt"
     path.write_bytes(path.read_bytes()[:1000])
-    with pytest.raises(DataError, match=r"amazon_polarity_sample.ft.txt: the file is truncated \(1,000 of 2,918,544 bytes\)"):
+    with pytest.raises(
+        DataError,
+        match=r"amazon_polarity_sample.ft.txt: the file is truncated \(1,000 of 2,918,544 bytes\)",
+    ):
         data.load_reviews(data_dir=data_copy)
 
 
@@ -81,17 +86,25 @@ def test_corrupt_file(data_copy):
 def test_wrong_column_set(tmp_path):
     taxi = pd.read_csv(REPO_ROOT / "data" / "yellow_tripdata_2017_sample.csv", nrows=5)
     bad = tmp_path / "taxi.csv"
-    taxi.drop(columns=["tip_amount"]).rename(columns={"fare_amount": "fare"}).to_csv(bad, index=False)
-    with pytest.raises(DataError, match=r"taxi.csv: wrong column set \(missing \['fare_amount', 'tip_amount'\], unexpected \['fare'\]\)"):
+    taxi.drop(columns=["tip_amount"]).rename(columns={"fare_amount": "fare"}).to_csv(
+        bad, index=False
+    )
+    with pytest.raises(
+        DataError,
+        match=r"taxi.csv: wrong column set \(missing \['fare_amount', 'tip_amount'\], unexpected \['fare'\]\)",
+    ):
         data.read_taxi_csv(bad)
 
 
-@pytest.mark.parametrize("line, message", [
-    ("__label__3 Title: some text", r"line 1: label 3 is not one of \[1, 2\]"),
-    ("__label__2 Title: ", r"line 1: empty review text"),
-    ("positive Title: text", r"line 1: does not start with __label__N"),
-    (42, r"line 1: not text \(int\)"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("__label__3 Title: some text", r"line 1: label 3 is not one of \[1, 2\]"),
+        ("__label__2 Title: ", r"line 1: empty review text"),
+        ("positive Title: text", r"line 1: does not start with __label__N"),
+        (42, r"line 1: not text \(int\)"),
+    ],
+)
 def test_bad_review_lines(line, message):
     with pytest.raises(DataError, match=message):
         data.parse_fasttext([line], "reviews.txt")
@@ -107,6 +120,7 @@ def test_bad_arguments():
 
 
 # --- downloads, against a local HTTP server (no network needed) -----------------------
+
 
 @pytest.fixture
 def http_folder(tmp_path):
@@ -144,12 +158,15 @@ def test_failed_download_is_one_clear_error_and_leaves_no_file(http_folder, tmp_
     assert [p.name for p in cache.iterdir()] == []
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"label": 0}, r"reviews.csv, row 2: label 0 is not one of \[1, 2\]"),
-    ({"text": "   "}, r"reviews.csv, row 2: empty review text"),
-    ({"text": None}, r"reviews.csv, row 2: text is not text \(None\)"),
-    ({"title": 3.5}, r"reviews.csv, row 2: title is not text \(3.5\)"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"label": 0}, r"reviews.csv, row 2: label 0 is not one of \[1, 2\]"),
+        ({"text": "   "}, r"reviews.csv, row 2: empty review text"),
+        ({"text": None}, r"reviews.csv, row 2: text is not text \(None\)"),
+        ({"title": 3.5}, r"reviews.csv, row 2: title is not text \(3.5\)"),
+    ],
+)
 def test_check_reviews_names_the_bad_row(change, message):
     frame = data.load_reviews(n=5).astype(object)
     data.check_reviews(frame, "reviews.csv")  # the real rows pass

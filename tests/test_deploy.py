@@ -24,7 +24,16 @@ def _module(path):
 
 def _bytes(size: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)\s*([KMGT]i?B?)?", size).groups()
-    scale = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+    scale = {
+        "K": 1e3,
+        "M": 1e6,
+        "G": 1e9,
+        "T": 1e12,
+        "Ki": 2**10,
+        "Mi": 2**20,
+        "Gi": 2**30,
+        "Ti": 2**40,
+    }
     return float(number) * scale[(unit or "").removesuffix("B")] if unit else float(number)
 
 
@@ -44,7 +53,9 @@ def test_operator_manifest_uses_the_image_and_fits_its_resources():
     memory_limit = _bytes(args[args.index("--memory-limit") + 1])
     limits = worker["resources"]["limits"]
     assert nthreads <= int(limits["cpu"])
-    assert memory_limit < _bytes(limits["memory"])  # Dask's limit below the pod's: spill before the OOM killer
+    assert memory_limit < _bytes(
+        limits["memory"]
+    )  # Dask's limit below the pod's: spill before the OOM killer
     assert worker["resources"]["requests"] == limits  # guaranteed QoS: the pod is not evicted first
 
 
@@ -53,7 +64,9 @@ def test_helm_values_use_the_image():
     for part in ("scheduler", "worker"):
         image = values[part]["image"]
         assert f"{image['repository']}:{image['tag']}" == IMAGE
-    assert values["worker"]["threads_per_worker"] <= int(values["worker"]["resources"]["limits"]["cpu"])
+    assert values["worker"]["threads_per_worker"] <= int(
+        values["worker"]["resources"]["limits"]["cpu"]
+    )
     assert values["jupyter"]["enabled"] is False
 
 
@@ -69,13 +82,17 @@ def test_python_recipes_compile_and_agree_with_the_image():
 
 def test_slurm_job_script_activates_the_environment_and_asks_for_the_settings():
     slurm = _module(DEPLOY / "hpc" / "slurm.py")
-    cluster = slurm.make_cluster(scheduler_options={"host": "127.0.0.1", "dashboard_address": "127.0.0.1:0"})
+    cluster = slurm.make_cluster(
+        scheduler_options={"host": "127.0.0.1", "dashboard_address": "127.0.0.1:0"}
+    )
     try:
         script = cluster.job_script()
     finally:
         cluster.close()
     assert f"source {REPO_ROOT / '.venv' / 'bin' / 'activate'}" in script
     assert "#SBATCH --cpus-per-task=16" in script and "#SBATCH -t 02:00:00" in script
-    assert re.search(r"^python -m distributed.cli.dask_worker tcp://127\.0\.0\.1:\d+ ", script, re.M)
+    assert re.search(
+        r"^python -m distributed.cli.dask_worker tcp://127\.0\.0\.1:\d+ ", script, re.M
+    )
     assert "--nthreads 16" in script and "--memory-limit 64.00GiB" in script
     assert "--local-directory $TMPDIR" in script

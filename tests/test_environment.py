@@ -53,7 +53,16 @@ def test_installed_versions_are_the_locked_ones():
     from importlib.metadata import version
 
     lock = _pins(REPO_ROOT / "requirements.lock")
-    for name in ["dask", "distributed", "dask-ml", "scikit-learn", "xgboost", "tpot", "pandas", "setuptools"]:
+    for name in [
+        "dask",
+        "distributed",
+        "dask-ml",
+        "scikit-learn",
+        "xgboost",
+        "tpot",
+        "pandas",
+        "setuptools",
+    ]:
         assert version(name) == lock[name], name
 
 
@@ -61,20 +70,30 @@ def test_binder_reads_the_lock_not_a_conda_file():
     # repo2docker reads only binder/ when it exists: a conda file there would win over the lock
     binder = REPO_ROOT / "binder"
     assert not (binder / "environment.yml").exists() and not (REPO_ROOT / "postBuild").exists()
-    lines = [line.split("#")[0].strip() for line in (binder / "requirements.txt").read_text().splitlines()]
+    lines = [
+        line.split("#")[0].strip()
+        for line in (binder / "requirements.txt").read_text().splitlines()
+    ]
     assert [line for line in lines if line] == ["-r ../requirements.lock"]
     assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
     assert not (REPO_ROOT / "environment.yml").is_symlink()  # the conda users' file
 
 
 def test_repo2docker_installs_the_lock_with_python_311_then_postbuild_and_start():
-    done = subprocess.run([sys.executable, "-m", "repo2docker", "--no-build", "--debug", "."],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "repo2docker", "--no-build", "--debug", "."],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     dockerfile = done.stdout + done.stderr
     # the Python buildpack, on its Python 3.11 base environment
     assert "Building conda environment for python=3.11" in dockerfile
-    install = 'RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r "binder/requirements.txt"'
+    install = (
+        'RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r "binder/requirements.txt"'
+    )
     assert install in dockerfile
     # the whole repository is there before the install (requirements.txt refers to ../requirements.lock)
     assert dockerfile.index("COPY --chown=0:0 src/ ${REPO_DIR}/") < dockerfile.index(install)
@@ -82,8 +101,12 @@ def test_repo2docker_installs_the_lock_with_python_311_then_postbuild_and_start(
     assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
     assert "env update" not in dockerfile  # no conda solve of the course's packages
     postbuild = (REPO_ROOT / "binder" / "postBuild").read_text()
-    for step in ["pip install --no-deps -e .", "pip check", "coursekit lockcheck requirements.lock",
-                 "overrides.d"]:
+    for step in [
+        "pip install --no-deps -e .",
+        "pip check",
+        "coursekit lockcheck requirements.lock",
+        "overrides.d",
+    ]:
         assert step in postbuild, step
     start = (REPO_ROOT / "binder" / "start").read_text()
     assert "DASK_DISTRIBUTED__DASHBOARD__LINK" in start and "JUPYTERHUB_SERVICE_PREFIX" in start
@@ -105,10 +128,21 @@ def test_lockcheck_names_each_difference():
 def test_binder_start_sets_the_proxied_dashboard_link(tmp_path):
     # run binder/start with a stand-in `jupyter` and print what it hands to the next command
     fake = tmp_path / "jupyter"
-    fake.write_text("#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/jupyter-args\"\n")
+    fake.write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/jupyter-args"\n')
     fake.chmod(0o755)
     env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "JUPYTERHUB_SERVICE_PREFIX": "/user/ada/"}
-    done = subprocess.run(["bash", "binder/start", "sh", "-c", "echo $DASK_DISTRIBUTED__DASHBOARD__LINK"],
-                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        ["bash", "binder/start", "sh", "-c", "echo $DASK_DISTRIBUTED__DASHBOARD__LINK"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.stdout.strip() == "/user/ada/proxy/{port}/status"
-    assert (tmp_path / "jupyter-args").read_text().split() == ["lab", "workspaces", "import", "binder/workspace.json"]
+    assert (tmp_path / "jupyter-args").read_text().split() == [
+        "lab",
+        "workspaces",
+        "import",
+        "binder/workspace.json",
+    ]

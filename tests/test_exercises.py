@@ -17,7 +17,9 @@ def test_right_and_wrong_answers(capsys):
     assert "correct" in capsys.readouterr().out
     assert not check("Exercise 1", 9, expected=8, solution=8)
     out = capsys.readouterr().out
-    assert "not yet" in out and "8" not in out.replace("9", "")  # the expected value is not given away
+    assert "not yet" in out and "8" not in out.replace(
+        "9", ""
+    )  # the expected value is not given away
 
 
 def test_collections_compare_element_by_element():

@@ -18,21 +18,29 @@ from coursekit.export import export_pipeline, pipeline_code
 
 def test_exported_pipeline_rebuilds_the_same_model(tmp_path):
     pipeline = make_pipeline(
-        MinMaxScaler(), Passthrough(),
-        make_union(SelectPercentile(percentile=np.float64(40.5)), StandardScaler(with_mean=np.bool_(False))),
+        MinMaxScaler(),
+        Passthrough(),
+        make_union(
+            SelectPercentile(percentile=np.float64(40.5)), StandardScaler(with_mean=np.bool_(False))
+        ),
         KNeighborsClassifier(n_neighbors=np.int64(3), weights=np.str_("distance")),
     )
     path = export_pipeline(pipeline, tmp_path / "out" / "best.py")
     code = path.read_text()
     assert "np." not in code  # NumPy scalars are written as plain Python values
-    assert "from sklearn.neighbors import KNeighborsClassifier" in code  # public modules, not _private ones
+    assert (
+        "from sklearn.neighbors import KNeighborsClassifier" in code
+    )  # public modules, not _private ones
     assert "from tpot.builtin_modules import Passthrough" in code
     namespace = {}
     exec(code, namespace)
     rebuilt = namespace["pipeline"]
     params = rebuilt.get_params()
     assert [name for name, _ in rebuilt.steps] == [name for name, _ in pipeline.steps]
-    assert params["kneighborsclassifier__n_neighbors"] == 3 and params["kneighborsclassifier__weights"] == "distance"
+    assert (
+        params["kneighborsclassifier__n_neighbors"] == 3
+        and params["kneighborsclassifier__weights"] == "distance"
+    )
     assert params["featureunion__selectpercentile__percentile"] == 40.5
     assert params["featureunion__standardscaler__with_mean"] is False
     X, y = load_digits(return_X_y=True)

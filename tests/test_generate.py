@@ -13,17 +13,25 @@ from coursekit.generate import generate_taxi
 def test_generates_real_rows_in_parquet_files(tmp_path):
     out = generate_taxi(25_000, tmp_path / "taxi", rows_per_file=10_000, seed=1)
     files = sorted(out.glob("*.parquet"))
-    assert [f.name for f in files] == ["part.00000.parquet", "part.00001.parquet", "part.00002.parquet"]
+    assert [f.name for f in files] == [
+        "part.00000.parquet",
+        "part.00001.parquet",
+        "part.00002.parquet",
+    ]
     generated = pd.read_parquet(out)
     assert len(generated) == 25_000
     assert list(generated.columns) == ["trip_id", *data.TAXI_COLUMNS]
     sample = data.load_taxi()
     # every generated row is a real trip of the sample, unchanged
-    merged = generated.merge(sample.reset_index(), on=["trip_id", *data.TAXI_COLUMNS], how="left", indicator=True)
+    merged = generated.merge(
+        sample.reset_index(), on=["trip_id", *data.TAXI_COLUMNS], how="left", indicator=True
+    )
     assert (merged["_merge"] == "both").all()
     assert str(generated["tpep_pickup_datetime"].dtype).startswith("datetime64")
     # and it keeps the real distributions, roughly
-    assert generated["VendorID"].value_counts(normalize=True)[2] == pytest.approx(12_626 / 22_699, abs=0.02)
+    assert generated["VendorID"].value_counts(normalize=True)[2] == pytest.approx(
+        12_626 / 22_699, abs=0.02
+    )
 
 
 def test_same_arguments_reuse_the_files_and_other_arguments_replace_them(tmp_path):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from coursekit.params import (ParameterError, available_profiles, load_profile, notebooks,
-                              parameters_for, validate)
+from coursekit.params import (
+    ParameterError,
+    available_profiles,
+    load_profile,
+    notebooks,
+    parameters_for,
+    validate,
+)
 
 from .conftest import notebook_path
 
@@ -29,20 +35,29 @@ def test_every_notebook_has_the_common_parameters():
 
 def test_unknown_parameter_names_the_allowed_ones():
     nb = notebook_path("01")
-    with pytest.raises(ParameterError, match=r"unknown parameter 'n_worker'; allowed: \[.*'n_workers'"):
+    with pytest.raises(
+        ParameterError, match=r"unknown parameter 'n_worker'; allowed: \[.*'n_workers'"
+    ):
         validate(nb, {"n_worker": 3})
 
 
-@pytest.mark.parametrize("name, value", [("n_workers", "two"), ("n_workers", 2.5),
-                                         ("scheduler_address", 8786), ("memory_limit", 600)])
+@pytest.mark.parametrize(
+    "name, value",
+    [("n_workers", "two"), ("n_workers", 2.5), ("scheduler_address", 8786), ("memory_limit", 600)],
+)
 def test_ill_typed_parameter(name, value):
     with pytest.raises(ParameterError, match=rf"parameter '{name}' must be like its default"):
         validate(notebook_path("01"), {name: value})
 
 
 def test_unknown_profile_and_unknown_notebook(tmp_path):
-    with pytest.raises(ParameterError, match=r"unknown profile 'fast'; available: \['binder', 'ci', 'full'"):
+    with pytest.raises(
+        ParameterError, match=r"unknown profile 'fast'; available: \['binder', 'ci', 'full'"
+    ):
         load_profile("fast")
     (tmp_path / "typo.yml").write_text("01-connecting-to-a-dask-clustr:\n  n_workers: 1\n")
-    with pytest.raises(ParameterError, match=r"names notebooks that do not exist: \['01-connecting-to-a-dask-clustr'\]"):
+    with pytest.raises(
+        ParameterError,
+        match=r"names notebooks that do not exist: \['01-connecting-to-a-dask-clustr'\]",
+    ):
         parameters_for(notebook_path("01"), "typo", profiles_dir=tmp_path)

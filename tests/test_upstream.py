@@ -12,8 +12,16 @@ import pytest
 def client():
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0",
-                      memory_limit="1GiB") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=":0",
+            memory_limit="1GiB",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -23,13 +31,17 @@ def parquet_dir(tmp_path_factory):
     rng = np.random.default_rng(0)
     for i in range(4):
         pd.DataFrame(rng.random((500_000, 14)), columns=[f"c{j}" for j in range(14)]).to_parquet(
-            folder / f"part.{i}.parquet")
+            folder / f"part.{i}.parquet"
+        )
     return folder
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="dask issue 12488: persist() of a bare read_parquet(columns=...) "
-                   "loses its keys; notebook 02 persists the cleaned frame instead")
+@pytest.mark.xfail(
+    strict=True,
+    reason="dask issue 12488: persist() of a bare read_parquet(columns=...) "
+    "loses its keys; notebook 02 persists the cleaned frame instead",
+)
 def test_dask_12488_persisting_a_bare_projected_read_parquet(client, parquet_dir):
     import dask.dataframe as dd
 

@@ -27,7 +27,10 @@ SETTINGS = {
     "walltime": "02:00:00",
     "job_script_prologue": [f"source {REPO / '.venv' / 'bin' / 'activate'}"],
     "python": "python",  # the activated environment's Python, not the one that submitted the job
-    "worker_extra_args": ["--local-directory", "$TMPDIR"],  # node-local scratch, not the shared disk
+    "worker_extra_args": [
+        "--local-directory",
+        "$TMPDIR",
+    ],  # node-local scratch, not the shared disk
     "scheduler_options": {"dashboard_address": ":8787"},
 }
 
@@ -39,7 +42,9 @@ def make_cluster(**overrides):
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--jobs", type=int, default=2, help="SLURM jobs (one worker each) to start")
     parser.add_argument("--print-job", action="store_true", help="print the job script and stop")
     args = parser.parse_args(argv)

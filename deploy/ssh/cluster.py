@@ -28,13 +28,18 @@ def main(hosts: list[str]) -> None:
 
     if len(hosts) < 2:
         raise SystemExit("give the scheduler host and at least one worker host")
-    cluster = SSHCluster(hosts, worker_options=SETTINGS["worker_options"],
-                         scheduler_options=SETTINGS["scheduler_options"],
-                         remote_python=SETTINGS["remote_python"])
+    cluster = SSHCluster(
+        hosts,
+        worker_options=SETTINGS["worker_options"],
+        scheduler_options=SETTINGS["scheduler_options"],
+        remote_python=SETTINGS["remote_python"],
+    )
     client = Client(cluster)
     print("scheduler:", cluster.scheduler_address, "| dashboard:", client.dashboard_link)
     print("run the series on it with:")
-    print(f"  python -m coursekit run --profile full --scheduler-address {cluster.scheduler_address}")
+    print(
+        f"  python -m coursekit run --profile full --scheduler-address {cluster.scheduler_address}"
+    )
     input("press Enter to stop the cluster ")
     client.close()
     cluster.close()
