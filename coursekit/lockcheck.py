@@ -32,7 +32,13 @@ def locked(lock_path) -> dict[str, str]:
 
 
 def installed() -> dict[str, str]:
-    return {_name(d.metadata["Name"]): d.version for d in distributions() if d.metadata["Name"]}
+    # the first distribution of a name on sys.path is the one imports get (setuptools may put
+    # its vendored copies of some packages later on the path)
+    found: dict[str, str] = {}
+    for dist in distributions():
+        if dist.metadata["Name"]:
+            found.setdefault(_name(dist.metadata["Name"]), dist.version)
+    return found
 
 
 def differences(lock_path, have: dict[str, str] | None = None) -> list[str]:
