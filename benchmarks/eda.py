@@ -86,7 +86,7 @@ def summary_one_pass(frame):
     return stats, _correlation(m2, frame.columns)
 
 
-SUITE = ["describe", "groupby", "isna", "corr"]  # the suite; persist is timed on its own
+SUITE = ["describe", "groupby", "isna", "corr"]  # the suite a learner runs in notebook 02; persist is timed on its own
 
 
 def _steps(frame, compute):

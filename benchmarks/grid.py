@@ -189,7 +189,7 @@ def targets(results: dict) -> list[dict]:
     top = runs[-1]
     out = []
     if ("loky", top) in rows:
-        limit = 0.9 if top >= 16 else 1.1  # the targets: 16 workers, and 2 cores
+        limit = 0.9 if top >= 16 else 1.1  # the project's targets: 16 workers, and 2 cores
         out.append(
             {
                 "name": f"{RECOMMENDED} / loky at {top} workers",

@@ -202,7 +202,7 @@ def targets(results: dict) -> list[dict]:
     return [
         {
             "name": f"evaluations/min parallel efficiency {first['workers']} -> {last['workers']} workers "
-            "(the issue's target is for 16)",
+            "(the project's target is set for 16 workers)",
             "measured": speedup / (last["workers"] / first["workers"]),
             "limit": 0.7,
             "better": "higher",
