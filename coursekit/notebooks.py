@@ -135,6 +135,11 @@ def problems(path) -> list[str]:
                 found.append(
                     f"code cell {i}: checked outputs must be printed text, not {output.get('output_type')}"
                 )
+    if nb.metadata.get("kernelspec") != KERNELSPEC:
+        found.append(f"metadata.kernelspec must be {KERNELSPEC} (what JupyterLab would write back)")
+    extra = sorted(set(nb.metadata) - {"kernelspec", "language_info"})
+    if extra:
+        found.append(f"notebook metadata holds {extra}: keep kernelspec and language_info only")
     found += _exercise_problems(cells)
     overview = "\n".join(c.source for c in cells[:2] if c.cell_type == "markdown")
     if not re.search(r"\*\*Time\*\*.*\d+\s*min", overview):

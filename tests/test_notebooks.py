@@ -436,3 +436,21 @@ def test_nbval_checks_stored_outputs_that_have_no_execution_count(stored, passes
         path.unlink()
     assert (done.returncode == 0) == passes, done.stdout[-2000:]
     assert ("1 passed" if passes else "Cell outputs differ") in done.stdout
+
+
+def test_the_check_catches_pasted_figures_foreign_metadata_and_visible_solutions(tmp_path):
+    import nbformat
+
+    nb = nbformat.read(notebook_path("01"), as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_markdown_cell("dask-ml took 1.37× loky's time, 0.42 s in all, score 0.87"))
+    nb.metadata["jupytext"] = {"formats": "ipynb,py"}
+    solution = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
+    solution.metadata["jupyter"]["source_hidden"] = False
+    path = tmp_path / "01-copy.ipynb"
+    nbformat.write(nb, path)
+    found = "\n".join(problems(path))
+    for figure in ["'1.37×'", "'0.42 s'", "'0.87'"]:
+        assert f"measured-looking figure {figure}" in found
+    assert "keep kernelspec and language_info only" in found
+    assert "a solution must be hidden" in found
+    assert problems(notebook_path("01")) == []  # the original is clean
