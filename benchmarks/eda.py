@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pandas as pd
 
 from benchmarks import timed
+from benchmarks.notebook_code import load as load_notebook_code
 
 FEATURES = [
     "passenger_count",
@@ -27,66 +27,19 @@ FEATURES = [
 ]
 
 
-def partition_moments(part):
-    x = part.to_numpy(dtype="float64")
-    mean = x.mean(axis=0) if len(x) else np.zeros(x.shape[1])
-    centred = x - mean
-    return len(x), mean, centred.T @ centred
+# notebook 02's own code (its cells tagged "workload"): the benchmark measures what learners read
+_notebook = load_notebook_code(
+    "02", ["partition_moments", "add_moments", "corr_one_pass", "summary_one_pass"]
+)
+corr_one_pass, summary_one_pass = _notebook.corr_one_pass, _notebook.summary_one_pass
 
 
-def add_moments(moments):
-    n, mean, m2 = 0, 0.0, 0.0
-    for n_b, mean_b, m2_b in moments:
-        if n_b:
-            delta, total = mean_b - mean, n + n_b
-            m2 = m2 + m2_b + np.outer(delta, delta) * n * n_b / total
-            mean, n = mean + delta * n_b / total, total
-    return n, mean, m2
-
-
-def _moments(frame):
-    """(n, means, centred cross-products) of all rows: one task per partition, then a sum."""
-    import dask
-
-    return dask.delayed(add_moments)(
-        [dask.delayed(partition_moments)(p) for p in frame.to_delayed()]
-    ).compute()
-
-
-def _correlation(m2, columns) -> pd.DataFrame:
-    sd = np.sqrt(np.diag(m2))
-    return pd.DataFrame(m2 / np.outer(sd, sd), index=columns, columns=columns)
-
-
-def corr_one_pass(frame):
-    """The correlation matrix from per-partition moments: one pass, one k×k matrix per partition."""
-    n, mean, m2 = _moments(frame)
-    return _correlation(m2, frame.columns)
-
-
-def summary_one_pass(frame):
-    """describe()'s count/mean/std/min/max plus the correlation matrix: one pass for the
-    moments, one cheap pass for min and max."""
-    import dask
-
-    n, mean, m2 = _moments(frame)
-    low, high = dask.compute(
-        frame.min(), frame.max()
-    )  # delayed and dataframe graphs: separate calls
-    stats = pd.DataFrame(
-        {
-            "count": float(n),
-            "mean": mean,
-            "std": np.sqrt(np.diag(m2) / (n - 1)),
-            "min": low.to_numpy(),
-            "max": high.to_numpy(),
-        },
-        index=frame.columns,
-    )
-    return stats, _correlation(m2, frame.columns)
-
-
-SUITE = ["describe", "groupby", "isna", "corr"]  # the suite a learner runs in notebook 02; persist is timed on its own
+SUITE = [
+    "describe",
+    "groupby",
+    "isna",
+    "corr",
+]  # the suite a learner runs in notebook 02; persist is timed on its own
 
 
 def _steps(frame, compute):

@@ -12,24 +12,12 @@ import time
 import joblib
 from sklearn.ensemble import RandomForestClassifier
 
+from benchmarks.notebook_code import load as load_notebook_code
 from benchmarks.summary import busy_why, scaling_why
 
-GRIDS = {
-    "seed": {
-        "max_depth": [3, 4, 5, 6, None],
-        "max_features": [1, 3, 10, None],
-        "min_samples_split": [2, 3, 10],
-        "bootstrap": [True, False],
-        "criterion": ["gini", "entropy"],
-    },
-    "reduced": {
-        "max_depth": [3, None],
-        "max_features": [1, 10],
-        "min_samples_split": [2, 10],
-        "bootstrap": [True],
-        "criterion": ["gini", "entropy"],
-    },
-}
+# notebook 03's own code (its cells tagged "workload"): the same grids and the same fix
+_notebook = load_notebook_code("03", ["grids", "SequentialTreesForest"])
+GRIDS, SequentialTreesForest = _notebook.grids, _notebook.SequentialTreesForest
 METHODS = [
     "sequential",
     "loky",
@@ -38,15 +26,6 @@ METHODS = [
     "joblib-dask-seq-scatter",
     "dask-ml",
 ]
-
-
-class SequentialTreesForest(RandomForestClassifier):
-    """A random forest that fits its trees sequentially whatever joblib backend is active
-    (notebook 03's fix for nested parallelism under the Dask backend)."""
-
-    def fit(self, X, y, sample_weight=None):
-        with joblib.parallel_config(backend="sequential"):
-            return super().fit(X, y, sample_weight=sample_weight)
 
 
 def run(

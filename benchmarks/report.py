@@ -94,7 +94,9 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
                     workloads.add(workload)
                     verdicts.append(verdict(target) == "met")
     for short, (workloads, verdicts) in per_machine.items():
-        summary.append(f"| {short} | {', '.join(sorted(workloads))} | {sum(verdicts)} of {len(verdicts)} |")
+        summary.append(
+            f"| {short} | {', '.join(sorted(workloads))} | {sum(verdicts)} of {len(verdicts)} |"
+        )
     summary += ["", END]
     return "\n".join(report).rstrip() + "\n", "\n".join(summary), pngs
 

@@ -215,3 +215,41 @@ def test_resampled_reviews_keep_the_real_texts():
     real = load_reviews()
     assert set(frame.review) <= set(real.title + ". " + real.text)
     assert frame.equals(resampled_reviews(500, seed=1))  # seeded
+
+
+def test_benchmarks_measure_the_notebooks_own_code():
+    """One source: the benchmarks run the code of the notebooks' cells tagged `workload`; no copy
+    of it lives in benchmarks/ (copies had drifted apart before)."""
+    import dask.dataframe as dd
+    import numpy as np
+    import pandas as pd
+
+    from benchmarks import eda, grid
+    from benchmarks.notebook_code import load
+    from coursekit import REPO_ROOT
+
+    assert eda.corr_one_pass.__code__.co_filename.endswith("02-nyc-taxi-eda.ipynb")
+    assert eda.summary_one_pass.__code__.co_filename.endswith("02-nyc-taxi-eda.ipynb")
+    assert grid.SequentialTreesForest.__module__ == "notebook_03"
+    assert set(grid.GRIDS) == {"seed", "reduced"}
+    source = "\n".join(p.read_text() for p in (REPO_ROOT / "benchmarks").glob("*.py"))
+    for copy in [
+        "def partition_moments",
+        "def corr_one_pass",
+        "class SequentialTreesForest",
+        '"max_depth": [3,',
+    ]:
+        assert copy not in source, copy
+    # the notebook's functions compute what pandas does
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(500, 3)), columns=["a", "b", "c"]).assign(
+        c=lambda f: f.a + 0.1 * f.c
+    )
+    parts = dd.from_pandas(frame, npartitions=4)
+    np.testing.assert_allclose(eda.corr_one_pass(parts), frame.corr(), atol=1e-12)
+    stats, corr = eda.summary_one_pass(parts)
+    np.testing.assert_allclose(stats["std"], frame.std(), rtol=1e-12)
+    with pytest.raises(ValueError, match="NaN-free"):  # the notebook's refusal, not a silent NaN
+        eda.corr_one_pass(dd.from_pandas(frame.assign(a=[np.nan] + [1.0] * 499), npartitions=2))
+    with pytest.raises(LookupError, match="define no not_there"):
+        load("02", ["corr_one_pass", "not_there"])
