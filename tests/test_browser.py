@@ -376,7 +376,36 @@ def test_first_screen_panes_render_live_plots_and_progress_bars_are_widgets(lab,
     )
     driver.save_screenshot(str(OUT / "3-progress-02.png"))
 
-    # dask-labextension warns when a stored pane matches none of the dashboard's plots
+    # the client summary's "Launch dashboard in JupyterLab" button (notebook 01's client cell)
+    _js(
+        driver,
+        "window.jupyterapp.shell.activateById(arguments[0]);",
+        _js(driver, NOTEBOOK + "return panel.id;", NB01),
+    )
+    launch = _wait(
+        driver,
+        lambda d: d.find_elements(
+            "css selector", "button[data-commandlinker-command='dask:populate-and-launch-layout']"
+        ),
+        timeout=60,
+        what="the client summary's launch button",
+    )
+    driver.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", launch[0])
+    # its layout (task stream, progress, workers memory) is the one already docked: the same panes
+    # stay, each still showing its plot, and nothing is reported missing (below)
+    time.sleep(2)  # the command runs asynchronously; give it time to log a warning if any
+    assert (
+        len(
+            _js(
+                driver,
+                """return Array.from(document.querySelectorAll('.dask-DaskDashboard-widget iframe'))
+                    .filter(f => f.getAttribute('src')).map(f => f.getAttribute('src'));""",
+            )
+        )
+        == 3
+    )
+    driver.save_screenshot(str(OUT / "4-launch-button-layout.png"))
+    # dask-labextension warns when a stored or launched pane matches none of the dashboard's plots
     assert [
         e["message"] for e in driver.get_log("browser") if "Non-existent dashboard" in e["message"]
     ] == []
