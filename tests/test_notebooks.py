@@ -442,7 +442,10 @@ def test_the_check_catches_pasted_figures_foreign_metadata_and_visible_solutions
     import nbformat
 
     nb = nbformat.read(notebook_path("01"), as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_markdown_cell("dask-ml took 1.37× loky's time, 0.42 s in all, score 0.87"))
+    nb.cells.insert(
+        3,
+        nbformat.v4.new_markdown_cell("dask-ml took 1.37× loky's time, 0.42 s in all, score 0.87"),
+    )
     nb.metadata["jupytext"] = {"formats": "ipynb,py"}
     solution = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
     solution.metadata["jupyter"]["source_hidden"] = False
