@@ -1,89 +1,9 @@
-"""Benchmarks of the course's workloads: ``python -m benchmarks WORKLOAD --help``."""
+"""Benchmarks of the course's workloads: ``python -m benchmarks WORKLOAD --help``.
 
-from __future__ import annotations
-
-import os
-import time
-from contextlib import contextmanager
-
-
-def timed(fn):
-    """(seconds, result) of calling ``fn()``."""
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
-def worker_counts(cores: int | None = None) -> list[int]:
-    """1, 2, 4, ... up to the core count (the core count itself included)."""
-    cores = cores or os.cpu_count() or 1
-    counts = [1]
-    while counts[-1] * 2 <= cores:
-        counts.append(counts[-1] * 2)
-    return counts if counts[-1] == cores else [*counts, cores]
-
-
-def progress(items, desc: str):
-    """A progress bar on stderr (the tables go to stdout)."""
-    from tqdm.auto import tqdm
-
-    return tqdm(items, desc=desc, leave=False)
-
-
-def say(text: str) -> None:
-    """Print a line without breaking a progress bar."""
-    from tqdm.auto import tqdm
-
-    tqdm.write(text)
-
-
-@contextmanager
-def cluster_client(
-    n_workers: int, threads_per_worker: int, memory_limit: str, scheduler_address: str | None = None
-):
-    """A client of a new LocalCluster (loopback, random dashboard port) with ``n_workers``, or
-    of the existing cluster at ``scheduler_address`` (its own workers: ``n_workers`` is ignored).
-    Yields (client, number of workers, threads in all)."""
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler_address:
-        with Client(scheduler_address, timeout="30s") as client:
-            workers = client.scheduler_info(n_workers=-1)["workers"]
-            yield client, len(workers), sum(w["nthreads"] for w in workers.values())
-        return
-    with (
-        LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=threads_per_worker,
-            memory_limit=memory_limit,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        client.wait_for_workers(n_workers)
-        yield client, n_workers, n_workers * threads_per_worker
-
-
-@contextmanager
-def task_time(client):
-    """Records the tasks the cluster computes inside the block: ``stats`` gets their count, their
-    summed compute time (``busy_s``) and the longest one. Busy time over (wall time x threads)
-    is how much of the cluster's capacity did work; the report uses it to say why a run
-    scaled as it did."""
-    from dask.distributed import get_task_stream
-
-    stats: dict = {}
-    with get_task_stream(client) as stream:
-        yield stats
-    durations = [
-        ss["stop"] - ss["start"]
-        for task in stream.data
-        for ss in task.get("startstops", [])
-        if ss.get("action") == "compute"
-    ]
-    stats.update(
-        tasks=len(stream.data),
-        busy_s=float(sum(durations)),
-        longest_task_s=float(max(durations, default=0.0)),
-    )
+- ``registry``: the workloads (one module each: eda, grid, reviews, tpot_search), by name;
+- ``harness``: clusters, timing, progress and task timing, shared by the workloads;
+- ``metrics``: speedup, efficiency, busy share, targets and why they were missed;
+- ``render``: console tables and the report's Markdown; ``plots``: the PNGs; ``report``:
+  REPORT.md and the README's summary from ``results/*.json``;
+- ``notebook_code``: the notebooks' cells tagged ``workload``, which the workloads measure.
+"""

@@ -8,40 +8,25 @@
     python -m benchmarks plot quick.json --out plots/       # speedup-vs-workers PNGs
     python -m benchmarks report                              # benchmarks/REPORT.md + README section
 
-Every workload also runs on an existing cluster: --scheduler-address tcp://host:8786 (its own
-workers; the eda data directory must then be storage every worker can read).
+Every workload also runs on an existing cluster: --scheduler-address tcp://host:8786 measures it
+once, with all its workers (no --workers then; the eda data directory must be storage every
+worker can read). The workloads are listed in benchmarks/registry.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import platform
 import shlex
 import sys
-import tempfile
-import warnings
 from pathlib import Path
 
-from benchmarks import worker_counts
+from benchmarks.harness import worker_counts
+from benchmarks.registry import WORKLOADS
 
-# the workloads' settings for ``all --quick`` (minutes on 2 cores) and ``all``
-PROFILES = {
-    "quick": {
-        "eda": dict(rows=200_000, rows_per_file=50_000, memory_limit="1GiB"),
-        "grid": dict(grid="reduced", cv=2, n_estimators=5),
-        "reviews": dict(reviews=[2_000, 6_000], n_estimators=10, memory_limit="1GiB"),
-        "tpot": dict(generations=2, population_size=4, cv=2, memory_limit="1GiB"),
-    },
-    "full": {
-        "eda": dict(rows=10_000_000),
-        "grid": dict(grid="seed", cv=3, methods=["loky", "joblib-dask-seq", "dask-ml"]),
-        "reviews": dict(reviews=[20_000, 100_000]),
-        "tpot": dict(generations=3, population_size=32),
-    },
-}
+COMMON = ("command", "workers", "scheduler_address", "json", "label")
 
 
 def machine(label: str | None = None) -> dict:
@@ -58,20 +43,13 @@ def machine(label: str | None = None) -> dict:
         "pandas": pandas.__version__,
     }
     for name in ["distributed", "sklearn", "xgboost", "tpot", "dask_ml"]:
-        try:
-            with warnings.catch_warnings():  # stopit (TPOT's) imports pkg_resources, which warns
-                warnings.filterwarnings(
-                    "ignore", message="pkg_resources is deprecated", category=UserWarning
-                )
-                facts[name] = __import__(name).__version__
-        except ImportError:
-            pass
+        module = sys.modules.get(name)  # the workloads imported them
+        if module is not None:
+            facts[name] = module.__version__
     return {**facts, "label": label} if label else facts
 
 
 def _parser() -> argparse.ArgumentParser:
-    from benchmarks.grid import METHODS
-
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description=__doc__,
@@ -83,67 +61,26 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         nargs="+",
-        default=worker_counts(),
-        help="worker counts (default: 1, 2, 4, ... up to the core count)",
+        default=None,
+        help="LocalCluster worker counts (default: 1, 2, 4, ... up to the core count); "
+        "not with --scheduler-address",
     )
     common.add_argument(
         "--scheduler-address",
         default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
-        help="run on this existing cluster (its workers) instead of LocalClusters",
+        help="run once on this existing cluster (all its workers) instead of LocalClusters",
     )
     common.add_argument(
         "--json", default=None, help="also write the results (with machine facts) here"
     )
     common.add_argument("--label", default=None, help="a name for this machine in the report")
-
-    eda = sub.add_parser(
-        "eda", parents=[common], help="taxi EDA suite (notebook 02) vs pandas on one core"
-    )
-    eda.add_argument("--rows", type=int, default=2_000_000)
-    eda.add_argument("--threads-per-worker", type=int, default=1)
-    eda.add_argument("--memory-limit", default="4GiB")
-    eda.add_argument("--rows-per-file", type=int, default=1_000_000)
-    eda.add_argument(
-        "--data-dir", default=None, help="where generated data is kept (reused next time)"
-    )
-    grid = sub.add_parser(
-        "grid", parents=[common], help="notebook 03's grid search: scikit-learn vs Dask"
-    )
-    grid.add_argument("--grid", choices=["seed", "reduced"], default="seed")
-    grid.add_argument("--cv", type=int, default=8)
-    grid.add_argument("--n-estimators", type=int, default=20)
-    grid.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
-    reviews = sub.add_parser(
-        "reviews", parents=[common], help="notebook 04's hashing + XGBoost/SGD: one machine vs Dask"
-    )
-    reviews.add_argument(
-        "--reviews",
-        type=int,
-        nargs="+",
-        default=[20_000, 100_000],
-        help="sizes to resample the shipped reviews to",
-    )
-    reviews.add_argument("--threads-per-worker", type=int, default=1)
-    reviews.add_argument("--memory-limit", default="2GiB")
-    reviews.add_argument("--n-features", type=int, default=2**16)
-    reviews.add_argument("--n-estimators", type=int, default=100)
-    tpot = sub.add_parser(
-        "tpot",
-        parents=[common],
-        help="notebook 05's TPOT search: evaluations per minute on 1..N workers",
-    )
-    tpot.add_argument("--generations", type=int, default=5)
-    tpot.add_argument("--population-size", type=int, default=16)
-    tpot.add_argument("--cv", type=int, default=3)
-    tpot.add_argument("--threads-per-worker", type=int, default=1)
-    tpot.add_argument("--memory-limit", default="2GiB")
+    for name, workload in WORKLOADS.items():
+        workload.add_arguments(sub.add_parser(name, parents=[common], help=workload.HELP))
     everything = sub.add_parser("all", parents=[common], help="every workload, one result file")
     everything.add_argument(
         "--quick", action="store_true", help="small sizes: a couple of minutes on 2 cores"
     )
-    everything.add_argument(
-        "--only", nargs="+", choices=["eda", "grid", "reviews", "tpot"], default=None
-    )
+    everything.add_argument("--only", nargs="+", choices=list(WORKLOADS), default=None)
     plot = sub.add_parser("plot", help="speedup-vs-workers PNGs from result files")
     plot.add_argument("results", nargs="+")
     plot.add_argument("--out", required=True)
@@ -158,68 +95,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_workload(
-    workload: str,
-    settings: dict,
-    workers: list[int],
-    scheduler_address: str | None,
-    checkpoint=None,
-) -> dict:
-    """Runs one workload with ``settings`` (its subcommand's options, by argparse name) and returns
-    its results; ``checkpoint(results)`` gets the results so far after every worker count."""
-    s = settings
-    if workload == "tpot":
-        from benchmarks import tpot_search
-
-        return tpot_search.run(
-            workers,
-            s["generations"],
-            s["population_size"],
-            s["cv"],
-            s["threads_per_worker"],
-            s["memory_limit"],
-            scheduler_address,
-            checkpoint=checkpoint,
+def _workers(parser, args) -> list[int]:
+    """The worker counts to measure: LocalClusters of each count, or, on an existing cluster,
+    one measurement with all its workers (a count there would be a wish the cluster ignores)."""
+    if not args.scheduler_address:
+        return args.workers or worker_counts()
+    if args.workers:
+        parser.error(
+            "--workers sets the sizes of LocalClusters; with --scheduler-address the benchmark "
+            "measures the existing cluster once, with all its workers: leave --workers out "
+            "(scale the cluster itself to measure other sizes)"
         )
-    if workload == "reviews":
-        from benchmarks import reviews
+    from dask.distributed import Client
 
-        return reviews.run(
-            s["reviews"],
-            workers,
-            s["n_features"],
-            s["n_estimators"],
-            s["threads_per_worker"],
-            s["memory_limit"],
-            scheduler_address,
-            checkpoint=checkpoint,
-        )
-    if workload == "grid":
-        from benchmarks import grid
+    try:
+        with Client(args.scheduler_address, timeout="30s") as client:
+            n = len(client.scheduler_info(n_workers=-1)["workers"])
+    except OSError as error:
+        parser.exit(2, f"cannot reach the Dask scheduler at {args.scheduler_address}: {error}\n")
+    if n == 0:
+        parser.exit(2, f"the Dask scheduler at {args.scheduler_address} has no workers\n")
+    return [n]
 
-        return grid.run(
-            s["grid"],
-            s["cv"],
-            s["n_estimators"],
-            workers,
-            s["methods"],
-            scheduler_address,
-            checkpoint=checkpoint,
-        )
-    from benchmarks import eda
 
-    rows = s["rows"]
-    data_dir = Path(s["data_dir"] or Path(tempfile.gettempdir()) / f"course-taxi-{rows}")
-    return eda.run(
-        rows,
-        workers,
-        s["threads_per_worker"],
-        data_dir,
-        s["rows_per_file"],
-        s["memory_limit"],
-        scheduler_address,
-        checkpoint=checkpoint,
-    )
+def _options(args: argparse.Namespace) -> dict:
+    """A workload's own options, by argparse name (the common ones left out)."""
+    return {k: v for k, v in vars(args).items() if k not in COMMON}
 
 
 PARTIAL = (
@@ -254,8 +155,9 @@ def _without_json(argv: list[str]) -> list[str]:
 
 
 def main(argv=None) -> int:
-    from benchmarks import progress
-    from benchmarks.summary import text, workloads_in
+    from benchmarks.harness import progress
+    from benchmarks.registry import workloads_in
+    from benchmarks.render import text
 
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
@@ -272,36 +174,40 @@ def main(argv=None) -> int:
 
         return write_report(check=args.check)
 
+    workers = _workers(parser, args)
     facts = {
         "machine": machine(args.label),
         "command": "python -m benchmarks " + shlex.join(_without_json(argv)),
     }
     save = _writer(args.json, facts)
     if args.command == "all":
-        settings = copy.deepcopy(PROFILES["quick" if args.quick else "full"])
-        if not args.quick:  # enough pipelines for every worker
-            settings["tpot"]["population_size"] = max(
-                settings["tpot"]["population_size"], 2 * max(args.workers)
-            )
+        profile = "quick" if args.quick else "full"
         document = {"workloads": {}}
-        for name in progress(args.only or list(settings), "workloads"):
+        for name in progress(args.only or list(WORKLOADS), "workloads"):
+            workload = WORKLOADS[name]
 
             def checkpoint(results, name=name):
                 document["workloads"][name] = results
                 save(document, partial=True)
 
             # the profile's sizes over the subcommand's own defaults: one place for each default
-            options = {**vars(parser.parse_args([name])), **settings[name]}
+            options = {**_options(parser.parse_args([name])), **workload.PROFILES[profile]}
+            if name == "tpot" and not args.quick:  # enough pipelines for every worker
+                options["population_size"] = max(options["population_size"], 2 * max(workers))
             checkpoint(
-                run_workload(name, options, args.workers, args.scheduler_address, checkpoint)
+                workload.run(
+                    workers,
+                    scheduler_address=args.scheduler_address,
+                    checkpoint=checkpoint,
+                    **options,
+                )
             )
     else:
-        document = run_workload(
-            args.command,
-            vars(args),
-            args.workers,
-            args.scheduler_address,
-            lambda results: save(results, partial=True),
+        document = WORKLOADS[args.command].run(
+            workers,
+            scheduler_address=args.scheduler_address,
+            checkpoint=lambda results: save(results, partial=True),
+            **_options(args),
         )
     save(document, partial=False)
     document.update(facts)

@@ -8,12 +8,38 @@ divided by the number of worker threads (perfect scaling, no overhead).
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
+import dask
+import dask.dataframe as dd
 import pandas as pd
+from dask.distributed import wait
 
-from benchmarks import timed
+from benchmarks import harness
+from benchmarks.harness import timed
 from benchmarks.notebook_code import load as load_notebook_code
+from coursekit.generate import generate_taxi
+
+NAME = "eda"
+HELP = "taxi EDA suite (notebook 02) vs pandas on one core"
+SINGLE_MACHINE = "pandas on one core"
+PROFILES = {
+    "quick": dict(rows=200_000, rows_per_file=50_000, memory_limit="1GiB"),
+    "full": dict(rows=10_000_000),
+}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--threads-per-worker", type=int, default=1)
+    parser.add_argument("--memory-limit", default="4GiB")
+    parser.add_argument("--rows-per-file", type=int, default=1_000_000)
+    parser.add_argument(
+        "--data-dir", default=None, help="where generated data is kept (reused next time)"
+    )
+
 
 FEATURES = [
     "passenger_count",
@@ -60,24 +86,21 @@ def _steps(frame, compute):
 
 
 def run(
-    rows: int,
     workers: list[int],
+    *,
+    rows: int,
     threads_per_worker: int,
-    data_dir,
     rows_per_file: int,
     memory_limit: str,
+    data_dir=None,
     scheduler_address: str | None = None,
     checkpoint=None,
 ) -> dict:
-    """``data_dir`` must be readable by every worker: on a real cluster, shared storage.
-    ``checkpoint(results)`` gets the results so far after every worker count."""
-    import dask
-    import dask.dataframe as dd
-    from dask.distributed import wait
-
-    from benchmarks import cluster_client, progress, say, task_time
-    from coursekit.generate import generate_taxi
-
+    """``data_dir`` (default: a folder in the temporary directory named by the row count) must be
+    readable by every worker: on a real cluster, shared storage. ``checkpoint(results)`` gets
+    the results so far after every worker count."""
+    say, task_time = harness.say, harness.task_time
+    data_dir = Path(data_dir or Path(tempfile.gettempdir()) / f"course-taxi-{rows}")
     path = generate_taxi(rows, data_dir, rows_per_file=rows_per_file, progressbar=True)
     columns = ["VendorID", *FEATURES]
 
@@ -97,8 +120,8 @@ def run(
         "pandas": {"read_s": read_s, **{f"{k}_s": v for k, v in pandas.items()}},
         "dask": [],
     }
-    for n in progress(workers, "eda: worker counts"):
-        with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (
+    for n in harness.progress(workers, "eda: worker counts"):
+        with harness.cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (
             client,
             n,
             threads,

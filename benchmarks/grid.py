@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import time
 
+import dask_ml.model_selection as dcv
 import joblib
+from sklearn.datasets import load_digits
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import GridSearchCV, ParameterGrid
 
+from benchmarks import harness
+from benchmarks.metrics import busy_why, scaling_why
 from benchmarks.notebook_code import load as load_notebook_code
-from benchmarks.summary import busy_why, scaling_why
 
 # notebook 03's own code (its cells tagged "workload"): the same grids and the same fix
 _notebook = load_notebook_code("03", ["grids", "SequentialTreesForest"])
@@ -27,23 +31,34 @@ METHODS = [
     "dask-ml",
 ]
 
+NAME = "grid"
+HELP = "notebook 03's grid search: scikit-learn vs Dask"
+SINGLE_MACHINE = "loky with as many processes"
+PROFILES = {
+    "quick": dict(grid="reduced", cv=2, n_estimators=5),
+    "full": dict(grid="seed", cv=3, methods=["loky", "joblib-dask-seq", "dask-ml"]),
+}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--grid", choices=sorted(GRIDS), default="seed")
+    parser.add_argument("--cv", type=int, default=8)
+    parser.add_argument("--n-estimators", type=int, default=20)
+    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
+
 
 def run(
+    workers: list[int],
+    *,
     grid: str,
     cv: int,
     n_estimators: int,
-    workers: list[int],
     methods: list[str],
     scheduler_address: str | None = None,
     checkpoint=None,
 ) -> dict:
     """``checkpoint(results)`` gets the results so far after every worker count."""
-    import dask_ml.model_selection as dcv
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import GridSearchCV
-
-    from benchmarks import cluster_client, progress, say, task_time
-
+    say, task_time = harness.say, harness.task_time
     X, y = load_digits(return_X_y=True)
     forest = RandomForestClassifier(n_estimators=n_estimators, random_state=0)
     param_grid = GRIDS[grid]
@@ -82,12 +97,12 @@ def run(
 
     if "sequential" in methods:
         record("sequential", 1, GridSearchCV(forest, param_grid, cv=cv, n_jobs=1))
-    for n in progress(workers, "grid: worker counts"):
+    for n in harness.progress(workers, "grid: worker counts"):
         # loky is the single-machine alternative, with as many processes as the cluster has threads;
         # on a LocalCluster it runs before the cluster starts, so the two never share the cores
         if "loky" in methods and not scheduler_address:
             record("loky", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=n))
-        with cluster_client(n, 1, "2GiB", scheduler_address) as (client, n, threads):
+        with harness.cluster_client(n, 1, "2GiB", scheduler_address) as (client, n, threads):
             if "loky" in methods and scheduler_address:
                 record("loky", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=threads))
             if "joblib-dask" in methods:
@@ -116,8 +131,6 @@ def run(
 
 
 def _n_candidates(param_grid) -> int:
-    from sklearn.model_selection import ParameterGrid
-
     return len(ParameterGrid(param_grid))
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.summary import load, machine_label, module, scaled, scaling_items, workloads_in
+from benchmarks.metrics import scaled, scaling_items
+from benchmarks.registry import WORKLOADS, load, workloads_in
+from benchmarks.render import machine_label
 
 
 def plot_file(path, out_dir) -> list[Path]:
@@ -21,7 +23,7 @@ def plot_file(path, out_dir) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for workload, results in workloads_in(document).items():
-        items = scaling_items(scaled(module(workload).measurements(results)))
+        items = scaling_items(scaled(WORKLOADS[workload].measurements(results)))
         if not items:
             continue
         fig, ax = plt.subplots(figsize=(7, 4.5))

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.summary import (
-    load,
-    machine_label,
-    markdown,
-    module,
-    scaled,
-    scaling_items,
-    verdict,
-    workloads_in,
-)
+from benchmarks.metrics import scaled, scaling_items, verdict
+from benchmarks.registry import WORKLOADS, load, workloads_in
+from benchmarks.render import machine_label, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -39,11 +32,12 @@ How to run the benchmarks, and what each workload measures: [README.md](README.m
 Columns: **wall s** the run's wall time; **per s** throughput; **speedup** against the fewest
 threads the same item ran on; **efficiency** speedup / (threads / those threads), 1.0 being
 perfect; **x single machine** the run's time over the single-machine alternative's for the
-same work (pandas on one core for `eda`; loky with as many processes for `grid`; scikit-learn
-and `XGBClassifier(n_jobs)` for `reviews`; TPOT's own `n_jobs` for `tpot`), below 1 meaning
-Dask was faster; **busy** the share of the cluster's thread-seconds its tasks spent computing.
-Each file is one run on a machine that may have been shared: read single figures as ±20 %.
-"""
+same work ({alternatives}), below 1 meaning Dask was faster; **busy** the share of the
+cluster's thread-seconds its tasks spent computing. Each file is one run on a machine that may
+have been shared: read single figures as ±20 %.
+""".format(
+    alternatives="; ".join(f"{m.SINGLE_MACHINE} for `{name}`" for name, m in WORKLOADS.items())
+)
 
 
 def _files() -> list[Path]:
@@ -85,7 +79,7 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
             names = {p.stem.rsplit("-", 1)[1]: f"plots/{p.name}" for p in written}
             report.append(markdown(Path("benchmarks/results") / path.name, document, names))
             for workload, results in workloads_in(document).items():
-                for target in module(workload).targets(results):
+                for target in WORKLOADS[workload].targets(results):
                     short = (
                         document["machine"].get("label")
                         or f"{document['machine']['cpu_count']} cores"
@@ -106,7 +100,7 @@ def _expected_plots(path: Path, document: dict) -> list[Path]:
     return [
         PLOTS / f"{path.stem}-{workload}.png"
         for workload, results in workloads_in(document).items()
-        if scaling_items(scaled(module(workload).measurements(results)))
+        if scaling_items(scaled(WORKLOADS[workload].measurements(results)))
     ]
 
 

@@ -11,40 +11,40 @@ import time
 import warnings
 
 import dask
+from sklearn.datasets import load_digits
 
-from benchmarks.summary import scaling_why
+from benchmarks import harness
+from benchmarks.metrics import scaling_why
+from benchmarks.notebook_code import load as load_notebook_code
 from coursekit.tpot_support import client_for_tpot
 
+with warnings.catch_warnings():  # stopit (TPOT's) imports pkg_resources, which warns
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    import tpot
 
-def light_space(n_samples: int, n_features: int, random_state: int):
-    """Notebook 05's "light" search space: scaler -> selector -> one of six fast classifiers."""
-    from tpot.config import get_search_space
-    from tpot.search_spaces.pipelines import SequentialPipeline
+    # notebook 05's own "light" search space: scaler -> selector -> one of six fast classifiers
+    light_space = load_notebook_code("05", ["light_space"]).light_space
 
-    options = dict(
-        n_classes=10, n_samples=n_samples, n_features=n_features, random_state=random_state
-    )
-    return SequentialPipeline(
-        [
-            get_search_space(["MinMaxScaler", "StandardScaler", "Passthrough"], **options),
-            get_search_space(["SelectPercentile", "VarianceThreshold", "Passthrough"], **options),
-            get_search_space(
-                [
-                    "LogisticRegression",
-                    "KNeighborsClassifier",
-                    "DecisionTreeClassifier",
-                    "ExtraTreesClassifier",
-                    "SVC",
-                    "GaussianNB",
-                ],
-                **options,
-            ),
-        ]
-    )
+NAME = "tpot"
+HELP = "notebook 05's TPOT search: evaluations per minute on 1..N workers"
+SINGLE_MACHINE = "TPOT's own `n_jobs`"
+PROFILES = {
+    "quick": dict(generations=2, population_size=4, cv=2, memory_limit="1GiB"),
+    "full": dict(generations=3, population_size=32),
+}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--generations", type=int, default=5)
+    parser.add_argument("--population-size", type=int, default=16)
+    parser.add_argument("--cv", type=int, default=3)
+    parser.add_argument("--threads-per-worker", type=int, default=1)
+    parser.add_argument("--memory-limit", default="2GiB")
 
 
 def run(
     workers: list[int],
+    *,
     generations: int,
     population_size: int,
     cv: int,
@@ -55,11 +55,7 @@ def run(
     checkpoint=None,
 ) -> dict:
     """``checkpoint(results)`` gets the results so far after every worker count."""
-    import tpot
-    from sklearn.datasets import load_digits
-
-    from benchmarks import cluster_client, progress, say, task_time
-
+    say, task_time = harness.say, harness.task_time
     warnings.filterwarnings(
         "ignore", module="sklearn"
     )  # INVALID pipelines warn; they are counted below
@@ -121,8 +117,8 @@ def run(
             "rows": rows,
         }
 
-    for n in progress(workers, "tpot: worker counts"):
-        with cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (
+    for n in harness.progress(workers, "tpot: worker counts"):
+        with harness.cluster_client(n, threads_per_worker, memory_limit, scheduler_address) as (
             client,
             n,
             threads,

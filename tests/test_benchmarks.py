@@ -118,8 +118,8 @@ def test_a_run_cut_off_keeps_every_worker_count_that_finished(tmp_path, monkeypa
     the first, says it is partial, and the report says so."""
     from contextlib import contextmanager
 
-    import benchmarks
-    from benchmarks.summary import markdown
+    from benchmarks import harness
+    from benchmarks.render import markdown
 
     @contextmanager
     def cut_off_at_two(n, *args, **kwargs):  # loky runs before the cluster starts: no client needed
@@ -127,7 +127,7 @@ def test_a_run_cut_off_keeps_every_worker_count_that_finished(tmp_path, monkeypa
             raise KeyboardInterrupt
         yield None, n, n
 
-    monkeypatch.setattr(benchmarks, "cluster_client", cut_off_at_two)
+    monkeypatch.setattr(harness, "cluster_client", cut_off_at_two)
     out = tmp_path / "grid.json"
     with pytest.raises(KeyboardInterrupt):
         main(
@@ -159,7 +159,7 @@ def test_a_run_cut_off_keeps_every_worker_count_that_finished(tmp_path, monkeypa
 
 def test_targets_say_by_how_much_and_why():
     from benchmarks.grid import targets
-    from benchmarks.summary import verdict
+    from benchmarks.metrics import verdict
 
     row = dict(tasks=100, best_score=0.9, best_params="{}")
     results = {
@@ -200,7 +200,7 @@ def test_targets_say_by_how_much_and_why():
 
 
 def test_worker_counts_double_up_to_the_core_count():
-    from benchmarks import worker_counts
+    from benchmarks.harness import worker_counts
 
     assert worker_counts(1) == [1] and worker_counts(2) == [1, 2]
     assert worker_counts(16) == [1, 2, 4, 8, 16] and worker_counts(12) == [1, 2, 4, 8, 12]
@@ -224,7 +224,7 @@ def test_benchmarks_measure_the_notebooks_own_code():
     import numpy as np
     import pandas as pd
 
-    from benchmarks import eda, grid
+    from benchmarks import eda, grid, tpot_search
     from benchmarks.notebook_code import load
     from coursekit import REPO_ROOT
 
@@ -232,12 +232,15 @@ def test_benchmarks_measure_the_notebooks_own_code():
     assert eda.summary_one_pass.__code__.co_filename.endswith("02-nyc-taxi-eda.ipynb")
     assert grid.SequentialTreesForest.__module__ == "notebook_03"
     assert set(grid.GRIDS) == {"seed", "reduced"}
+    assert tpot_search.light_space.__code__.co_filename.endswith("05-tpot-pipeline-search.ipynb")
     source = "\n".join(p.read_text() for p in (REPO_ROOT / "benchmarks").glob("*.py"))
     for copy in [
         "def partition_moments",
         "def corr_one_pass",
         "class SequentialTreesForest",
         '"max_depth": [3,',
+        "def light_space",
+        '"GaussianNB"',
     ]:
         assert copy not in source, copy
     # the notebook's functions compute what pandas does
@@ -253,3 +256,39 @@ def test_benchmarks_measure_the_notebooks_own_code():
         eda.corr_one_pass(dd.from_pandas(frame.assign(a=[np.nan] + [1.0] * 499), npartitions=2))
     with pytest.raises(LookupError, match="define no not_there"):
         load("02", ["corr_one_pass", "not_there"])
+
+
+def test_the_registry_is_the_one_list_of_workloads():
+    """Each workload module declares its name, options, profiles, run and report pieces; the
+    entry point, ``all``, the report's introduction and the plots read them from the registry."""
+    import inspect
+
+    from benchmarks import report
+    from benchmarks.__main__ import _options, _parser
+    from benchmarks.registry import WORKLOADS
+
+    parser = _parser()
+    assert set(WORKLOADS) == {"eda", "grid", "reviews", "tpot"}
+    for name, workload in WORKLOADS.items():
+        assert workload.NAME == name
+        options = _options(parser.parse_args([name]))  # its subcommand, with its own defaults
+        for profile in ["quick", "full"]:
+            assert set(workload.PROFILES[profile]) <= set(options), (name, profile)
+        keywords = set(inspect.signature(workload.run).parameters) - {
+            "workers",
+            "scheduler_address",
+            "checkpoint",
+            "single_machine",
+        }
+        assert keywords == set(options), name  # run takes exactly its subcommand's options
+        for piece in ["title", "measurements", "notes", "targets"]:
+            assert callable(getattr(workload, piece))
+        assert f"{workload.SINGLE_MACHINE} for `{name}`" in report.INTRO
+
+
+def test_a_remote_cluster_is_measured_once_so_a_list_of_worker_counts_is_refused(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["grid", "--scheduler-address", "tcp://127.0.0.1:8786", "--workers", "1", "2"])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "with --scheduler-address the benchmark measures the existing cluster once" in error

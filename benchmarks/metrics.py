@@ -1,0 +1,93 @@
+"""What the measurements mean: throughput, speedup, parallel efficiency, busy share, and each
+target's verdict with why it was missed (from the measured task times).
+
+A measurement (a row a workload's ``measurements(results)`` gives): ``item`` (a step or method),
+``workers``, ``threads``, ``seconds``, ``work`` and ``unit`` (what a second of throughput
+counts), ``single_s`` (the single-machine alternative's time for the same work, or None) and
+optionally ``busy_s`` (the tasks' summed compute time on the cluster).
+"""
+
+from __future__ import annotations
+
+
+def scaled(rows: list[dict]) -> list[dict]:
+    """The rows plus throughput, speedup and parallel efficiency against the fewest threads
+    the same item ran on, and the ratio to the single-machine alternative."""
+    first: dict[str, dict] = {}
+    counts: dict[str, set] = {}
+    for row in sorted(rows, key=lambda r: r["threads"]):
+        first.setdefault(row["item"], row)
+        counts.setdefault(row["item"], set()).add(row["threads"])
+    order = list(dict.fromkeys(r["item"] for r in rows))
+    out = []
+    for row in sorted(rows, key=lambda r: (order.index(r["item"]), r["threads"])):
+        base = first[row["item"]]
+        speedup = base["seconds"] / row["seconds"] if len(counts[row["item"]]) > 1 else None
+        out.append(
+            {
+                **row,
+                "throughput": row["work"] / row["seconds"],
+                "speedup": speedup,
+                "efficiency": speedup / (row["threads"] / base["threads"]) if speedup else None,
+                "vs_single": row["seconds"] / row["single_s"] if row.get("single_s") else None,
+                "utilization": row["busy_s"] / (row["seconds"] * row["threads"])
+                if row.get("busy_s")
+                else None,
+            }
+        )
+    return out
+
+
+def scaling_items(rows: list[dict]) -> dict[str, list[dict]]:
+    """{item: its scaled rows by thread count} for the items measured at two or more thread
+    counts (those a speedup plot can show)."""
+    items: dict[str, list[dict]] = {}
+    for row in rows:
+        items.setdefault(row["item"].strip(), []).append(row)
+    return {
+        k: sorted(v, key=lambda r: r["threads"])
+        for k, v in items.items()
+        if len({r["threads"] for r in v}) > 1
+    }
+
+
+def busy_why(run: dict, threads: int, task: str) -> str:
+    """How much of the cluster's capacity computed, and the longest task."""
+    if not run.get("busy_s"):
+        return "this result file has no task timings (recorded before they were measured)"
+    return (
+        f"at {threads} workers the tasks computed for {run['busy_s']:.1f} s of the "
+        f"{run['wall_s'] * threads:.1f} worker-seconds ({run['busy_s'] / (run['wall_s'] * threads):.0%} busy); "
+        f"the longest {task} took {run['longest_task_s']:.2f} s of the {run['wall_s']:.2f} s wall time"
+    )
+
+
+def scaling_why(first: dict, last: dict, task: str) -> str:
+    """Parallel efficiency = (busy share at N / busy share at 1) x (compute at 1 / compute at N):
+    idle capacity, or the same work taking longer when more workers run."""
+    if not (first.get("busy_s") and last.get("busy_s")):
+        return "this result file has no task timings (recorded before they were measured)"
+    n0, n = first["workers"], last["workers"]
+    u0 = first["busy_s"] / (first["wall_s"] * n0)
+    u = last["busy_s"] / (last["wall_s"] * n)
+    growth = last["busy_s"] / first["busy_s"]
+    return (
+        f"busy share {u0:.0%} at {n0} worker(s), {u:.0%} at {n} (idle: scheduling, transfers, and the end "
+        f"where fewer {task}s than workers remain; longest {task} {last['longest_task_s']:.2f} s); "
+        f"the same {task}s needed {growth:.2f}x the compute time at {n} workers"
+        + (
+            " (each ran slower with more running at once; the usual causes: cores share memory bandwidth, "
+            "caches and clock boost)"
+            if growth > 1.05
+            else ""
+        )
+    )
+
+
+def verdict(target: dict) -> str:
+    """'met' or 'missed by ...' for a target {name, measured, limit, better: 'lower'|'higher'}."""
+    measured, limit = target["measured"], target["limit"]
+    ok = measured <= limit if target["better"] == "lower" else measured >= limit
+    if ok:
+        return "met"
+    return f"missed by {abs(measured - limit):.3f} ({abs(measured / limit - 1):.1%})"
