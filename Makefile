@@ -4,9 +4,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 PROFILE ?= binder
+SITE_PROFILE ?= binder
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint check-notebooks lock clean
+.PHONY: run test test-fast lint check-notebooks site lock clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,11 @@ test-fast: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
+# The course's website in site/ (offline): runs the series with SITE_PROFILE, then renders the
+# executed notebooks and the other pages with Sphinx. Open site/index.html.
+site: $(BIN)/.installed
+	$(BIN)/python -m coursekit site --profile $(SITE_PROFILE) --out site
+
 check-notebooks: $(BIN)/.installed
 	$(BIN)/python -m coursekit notebooks --check
 
@@ -39,4 +45,4 @@ lock:
 		--no-emit-find-links -o requirements.lock requirements.txt requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) runs
+	rm -rf $(VENV) runs site .site-src

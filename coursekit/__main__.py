@@ -1,4 +1,5 @@
-"""Command line: ``python -m coursekit run`` runs the series; ``generate`` makes scale data."""
+"""Command line: ``python -m coursekit run`` runs the series; ``generate`` makes scale data;
+``site`` builds the course's website from a run."""
 
 from __future__ import annotations
 
@@ -79,9 +80,43 @@ def main(argv=None) -> int:
         action="store_true",
         help="store this environment's kernel metadata in every notebook (Binder's postBuild)",
     )
+    site = sub.add_parser(
+        "site", help="build the course's website from a run (Sphinx, offline) into site/"
+    )
+    site.add_argument(
+        "--profile", default="binder", help="profile of the run the site shows (default: binder)"
+    )
+    site.add_argument(
+        "--from-run",
+        nargs="+",
+        default=None,
+        metavar="DIR",
+        help="build from these run folders instead of running the series first",
+    )
+    site.add_argument("--out", default="site", help="the site's folder (default: site)")
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "site":
+            from pathlib import Path
+
+            from .runner import SeriesFailed, run_series
+            from .site import SiteError, build
+
+            run_dirs = args.from_run
+            if not run_dirs:
+                run_dirs = [f"runs/site-{args.profile}"]
+                try:
+                    run_series(args.profile, run_dirs[0])
+                except SeriesFailed as err:
+                    print(f"FAILED: {err}", file=sys.stderr)
+                    return 1
+            try:
+                build([Path(d) for d in run_dirs], Path(args.out))
+            except SiteError as err:
+                print(f"FAILED: {err}", file=sys.stderr)
+                return 1
+            return 0
         if args.command == "run":
             from .runner import SeriesFailed, run_series
 
