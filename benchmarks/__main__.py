@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     }
     save = _writer(args.json, facts)
     if args.command == "all":
-        profile = "quick" if args.quick else "full"
+        size = "quick" if args.quick else "full"
         document = {"workloads": {}}
         for name in progress(args.only or list(WORKLOADS), "workloads"):
             workload = WORKLOADS[name]
@@ -190,8 +190,8 @@ def main(argv=None) -> int:
                 document["workloads"][name] = results
                 save(document, partial=True)
 
-            # the profile's sizes over the subcommand's own defaults: one place for each default
-            options = {**_options(parser.parse_args([name])), **workload.PROFILES[profile]}
+            # the workload's sizes over its subcommand's own defaults: one place for each default
+            options = {**_options(parser.parse_args([name])), **workload.SIZES[size]}
             if name == "tpot" and not args.quick:  # enough pipelines for every worker
                 options["population_size"] = max(options["population_size"], 2 * max(workers))
             checkpoint(

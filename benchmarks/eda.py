@@ -25,7 +25,7 @@ from coursekit.generate import generate_taxi
 NAME = "eda"
 HELP = "taxi EDA suite (notebook 02) vs pandas on one core"
 SINGLE_MACHINE = "pandas on one core"
-PROFILES = {
+SIZES = {
     "quick": dict(rows=200_000, rows_per_file=50_000, memory_limit="1GiB"),
     "full": dict(rows=10_000_000),
 }

@@ -7,6 +7,7 @@ import time
 from contextlib import contextmanager
 
 from dask.distributed import Client, LocalCluster, get_task_stream
+from dask.utils import key_split
 from tqdm.auto import tqdm
 
 
@@ -63,14 +64,18 @@ def cluster_client(
 
 
 @contextmanager
-def task_time(client):
+def task_time(client, records: bool = False):
     """Records the tasks the cluster computes inside the block: ``stats`` gets their count, their
     summed compute time (``busy_s``) and the longest one. Busy time over (wall time x threads)
     is how much of the cluster's capacity did work; the report uses it to say why a run
-    scaled as it did."""
+    scaled as it did. With ``records``, ``stats["records"]`` also holds one row per computation —
+    ``[group, worker, start, stop, transfer_s]``, times in seconds from the block's start — for
+    ``benchmarks.metrics.breakdown`` and the scheduling model (``benchmarks.model``)."""
     stats: dict = {}
     with get_task_stream(client) as stream:
+        began = time.time()
         yield stats
+    ended = time.time()
     durations = [
         ss["stop"] - ss["start"]
         for task in stream.data
@@ -82,3 +87,31 @@ def task_time(client):
         busy_s=float(sum(durations)),
         longest_task_s=float(max(durations, default=0.0)),
     )
+    if records:
+        workers = sorted({task["worker"] for task in stream.data})
+        rows = []
+        for task in stream.data:
+            transfer = sum(
+                ss["stop"] - ss["start"]
+                for ss in task.get("startstops", [])
+                if ss.get("action") in ("transfer", "disk-read")
+            )
+            # a key computed twice (released, then needed again) has two compute spans: two rows
+            for ss in task.get("startstops", []):
+                if ss.get("action") == "compute":
+                    rows.append(
+                        [
+                            _group(task["key"]),
+                            workers.index(task["worker"]),
+                            round(ss["start"] - began, 5),
+                            round(ss["stop"] - began, 5),
+                            round(transfer, 5),
+                        ]
+                    )
+                    transfer = 0.0  # counted once per task
+        stats.update(records=sorted(rows, key=lambda r: r[2]), block_s=ended - began)
+
+
+def _group(key) -> str:
+    """A task's group: its key's name without the token (``'fit-3f2a…'`` -> ``'fit'``)."""
+    return key_split(key)

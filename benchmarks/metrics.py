@@ -91,3 +91,61 @@ def verdict(target: dict) -> str:
     if ok:
         return "met"
     return f"missed by {abs(measured - limit):.3f} ({abs(measured / limit - 1):.1%})"
+
+
+BREAKDOWN = {
+    "before": "client: graph, submission, first assignment",
+    "warmup": "warm-up: first task per worker, beyond its group's median",
+    "compute": "compute",
+    "transfer": "transfers",
+    "overhead": "between tasks: scheduling, serialization",
+    "tail": "tail: workers idle while the last tasks ran",
+    "after": "client: results back, refit, aggregation",
+}
+
+
+def breakdown(wall_s: float, threads: int, records: list[list]) -> dict[str, float] | None:
+    """Where a run's wall time went, in seconds that add up to ``wall_s``: before the first task
+    started, after the last one stopped, and in between the cluster's thread-seconds split into
+    warm-up, compute, transfers, the tail (threads idle once they had no task left) and what
+    remains — the time between one task and the next on a thread — each divided by ``threads``.
+
+    ``records``: ``[group, worker, start, stop, transfer_s]`` per task, seconds from the run's
+    start (``benchmarks.harness.task_time(records=True)``)."""
+    if not records:
+        return None
+    first = min(r[2] for r in records)
+    last = max(r[3] for r in records)
+    window = last - first
+    medians: dict[str, float] = {}
+    for group in {r[0] for r in records}:
+        durations = sorted(r[3] - r[2] for r in records if r[0] == group)
+        medians[group] = durations[len(durations) // 2]
+    compute = sum(r[3] - r[2] for r in records)
+    transfer = sum(r[4] for r in records)
+    firsts: dict[int, list] = {}
+    lasts: dict[int, float] = {}
+    for r in records:
+        if r[1] not in firsts or r[2] < firsts[r[1]][2]:
+            firsts[r[1]] = r
+        lasts[r[1]] = max(lasts.get(r[1], 0.0), r[3])
+    warmup = sum(max(0.0, (r[3] - r[2]) - medians[r[0]]) for r in firsts.values())
+    # threads of a worker that ran no task at all were idle for the whole window
+    tail = sum(last - stop for stop in lasts.values()) + window * max(0, threads - len(lasts))
+    overhead = max(0.0, window * threads - compute - transfer - tail)
+    return {
+        "before": first,
+        "warmup": warmup / threads,
+        "compute": (compute - warmup) / threads,
+        "transfer": transfer / threads,
+        "overhead": overhead / threads,
+        "tail": tail / threads,
+        "after": max(0.0, wall_s - last),
+    }
+
+
+def breakdown_text(parts: dict[str, float]) -> str:
+    total = sum(parts.values())
+    return ", ".join(
+        f"{name} {seconds:.2f} s ({seconds / total:.0%})" for name, seconds in parts.items()
+    )

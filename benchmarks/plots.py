@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.metrics import scaled, scaling_items
+from benchmarks.metrics import BREAKDOWN, breakdown, scaled, scaling_items
 from benchmarks.registry import WORKLOADS, load, workloads_in
 from benchmarks.render import machine_label
 
@@ -47,4 +47,45 @@ def plot_file(path, out_dir) -> list[Path]:
         fig.savefig(png, dpi=80, metadata={"Software": None})
         plt.close(fig)
         written.append(png)
+        written += _time_plot(path, out_dir, workload, results, document)
     return written
+
+
+def time_plot_rows(results: dict) -> list[tuple[str, dict]]:
+    """(label, breakdown) of every run of a result that recorded its tasks."""
+    runs = results.get("rows")
+    if not isinstance(runs, list):  # eda's "rows" is its row count
+        return []
+    rows = []
+    for r in runs:
+        parts = breakdown(r["wall_s"], r["workers"], r.get("records"))
+        if parts:
+            rows.append((f"{r['method']}, {r['workers']}w", parts))
+    return rows
+
+
+def _time_plot(path, out_dir, workload, results, document) -> list[Path]:
+    """Where the time went: one stacked bar per run that recorded its tasks."""
+    import matplotlib.pyplot as plt
+
+    rows = time_plot_rows(results)
+    if not rows:
+        return []
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 2.6))
+    labels = [label for label, _ in rows]
+    left = [0.0] * len(rows)
+    for part, name in BREAKDOWN.items():
+        widths = [parts[part] for _, parts in rows]
+        ax.barh(labels, widths, left=left, label=name)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlabel("wall time (s)")
+    ax.set_title(
+        f"{workload}: where the time went, {machine_label(document['machine'])}"[:95], fontsize=9
+    )
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
+    fig.tight_layout()
+    png = Path(out_dir) / f"{Path(path).stem}-{workload}-time.png"
+    fig.savefig(png, dpi=80, metadata={"Software": None})
+    plt.close(fig)
+    return [png]

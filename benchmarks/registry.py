@@ -4,7 +4,7 @@ A workload is one module that declares:
 
 - ``NAME`` (the subcommand), ``HELP`` (one line) and ``SINGLE_MACHINE`` (what its Dask runs are
   compared with, for the report's introduction);
-- ``PROFILES``: its settings for ``all --quick`` (minutes on 2 cores) and ``all`` (the report's
+- ``SIZES``: its settings for ``all --quick`` (minutes on 2 cores) and ``all`` (the report's
   sizes), by option name;
 - ``add_arguments(parser)``: its own options (the common ones — ``--workers``,
   ``--scheduler-address``, ``--json``, ``--label`` — are the entry point's);

@@ -99,5 +99,10 @@ def markdown(path: Path, document: dict, plots: dict[str, str]) -> str:
             )
         if workload_name in plots:
             out += ["", f"![speedup against workers, {workload_name}]({plots[workload_name]})"]
+        if f"{workload_name}-time" in plots:
+            out += [
+                "",
+                f"![where the time went, {workload_name}]({plots[f'{workload_name}-time']})",
+            ]
         out.append("")
     return "\n".join(out)

@@ -76,7 +76,7 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
         for path, document in entries:
             written = plot_file(path, PLOTS) if plots else _expected_plots(path, document)
             pngs += written
-            names = {p.stem.rsplit("-", 1)[1]: f"plots/{p.name}" for p in written}
+            names = {p.stem[len(path.stem) + 1 :]: f"plots/{p.name}" for p in written}
             report.append(markdown(Path("benchmarks/results") / path.name, document, names))
             for workload, results in workloads_in(document).items():
                 for target in WORKLOADS[workload].targets(results):
@@ -97,11 +97,15 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
 
 def _expected_plots(path: Path, document: dict) -> list[Path]:
     """The PNGs plot_file would write (a workload measured at two or more thread counts)."""
-    return [
-        PLOTS / f"{path.stem}-{workload}.png"
-        for workload, results in workloads_in(document).items()
-        if scaling_items(scaled(WORKLOADS[workload].measurements(results)))
-    ]
+    from benchmarks.plots import time_plot_rows
+
+    expected = []
+    for workload, results in workloads_in(document).items():
+        if scaling_items(scaled(WORKLOADS[workload].measurements(results))):
+            expected.append(PLOTS / f"{path.stem}-{workload}.png")
+            if time_plot_rows(results):
+                expected.append(PLOTS / f"{path.stem}-{workload}-time.png")
+    return expected
 
 
 def _readme_with(section: str) -> str:

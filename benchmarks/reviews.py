@@ -30,7 +30,7 @@ from coursekit.data import load_reviews
 NAME = "reviews"
 HELP = "notebook 04's hashing + XGBoost/SGD: one machine vs Dask"
 SINGLE_MACHINE = "scikit-learn and `XGBClassifier(n_jobs)`"
-PROFILES = {
+SIZES = {
     "quick": dict(reviews=[2_000, 6_000], n_estimators=10, memory_limit="1GiB"),
     "full": dict(reviews=[20_000, 100_000]),
 }

@@ -28,7 +28,7 @@ with warnings.catch_warnings():  # stopit (TPOT's) imports pkg_resources, which 
 NAME = "tpot"
 HELP = "notebook 05's TPOT search: evaluations per minute on 1..N workers"
 SINGLE_MACHINE = "TPOT's own `n_jobs`"
-PROFILES = {
+SIZES = {
     "quick": dict(generations=2, population_size=4, cv=2, memory_limit="1GiB"),
     "full": dict(generations=3, population_size=32),
 }

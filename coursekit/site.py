@@ -228,8 +228,7 @@ def build(run_dirs: list[Path], out: Path, staging: Path | None = None) -> Path:
     staging = staging or out.parent / f".{out.name}-src"
     start = time.perf_counter()
     stage(run_dirs, staging)
-    if out.exists():
-        shutil.rmtree(out)
+    html = staging / "_build" / "html"  # myst-nb writes beside it (jupyter_execute/): keep it here
     done = subprocess.run(
         [
             sys.executable,
@@ -243,13 +242,16 @@ def build(run_dirs: list[Path], out: Path, staging: Path | None = None) -> Path:
             "-d",
             str(staging / "_doctrees"),
             str(staging),
-            str(out),
+            str(html),
         ],
         capture_output=True,
         text=True,
     )
     if done.returncode != 0:
         raise SiteError(f"Sphinx failed:\n{done.stdout[-4000:]}{done.stderr[-4000:]}")
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(html, out)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(
         f"site: {out / 'index.html'} ({size / 2**20:.1f} MB) built in "

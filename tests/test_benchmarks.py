@@ -272,8 +272,8 @@ def test_the_registry_is_the_one_list_of_workloads():
     for name, workload in WORKLOADS.items():
         assert workload.NAME == name
         options = _options(parser.parse_args([name]))  # its subcommand, with its own defaults
-        for profile in ["quick", "full"]:
-            assert set(workload.PROFILES[profile]) <= set(options), (name, profile)
+        for size in ["quick", "full"]:
+            assert set(workload.SIZES[size]) <= set(options), (name, size)
         keywords = set(inspect.signature(workload.run).parameters) - {
             "workers",
             "scheduler_address",
@@ -292,3 +292,48 @@ def test_a_remote_cluster_is_measured_once_so_a_list_of_worker_counts_is_refused
     assert stopped.value.code == 2
     error = capsys.readouterr().err
     assert "with --scheduler-address the benchmark measures the existing cluster once" in error
+
+
+def test_the_time_breakdown_adds_up_to_the_wall_time():
+    from benchmarks.metrics import breakdown
+
+    # 2 workers; worker 0: a slow first task (warm-up), then two; worker 1: one task, then idle
+    records = [
+        ["fit", 0, 0.5, 2.5, 0.0],  # 2 s: 1 s of warm-up beyond the median of 1 s
+        ["fit", 0, 2.6, 3.6, 0.1],
+        ["fit", 0, 3.7, 4.7, 0.0],
+        ["fit", 1, 0.6, 1.6, 0.0],
+    ]
+    parts = breakdown(5.0, 2, records)
+    assert sum(parts.values()) == pytest.approx(5.0)
+    assert parts["before"] == pytest.approx(0.5) and parts["after"] == pytest.approx(0.3)
+    assert parts["warmup"] == pytest.approx(1.0 / 2)
+    assert parts["compute"] == pytest.approx((5.0 - 1.0) / 2)
+    assert parts["tail"] == pytest.approx((4.7 - 1.6) / 2)  # worker 1 idle from 1.6 s to the end
+    assert breakdown(1.0, 1, []) is None
+
+
+def test_the_scheduling_model_predicts_more_workers_from_one_run():
+    from benchmarks import model
+
+    # one worker: 8 fits of 1 s, each 0.1 s apart, then 2 scores that waited for every fit
+    records, t = [], 0.2
+    for _ in range(8):
+        records.append(["fit", 0, t, t + 1.0, 0.0])
+        t += 1.1
+    for _ in range(2):
+        records.append(["score", 0, t, t + 0.5, 0.0])
+        t += 0.6
+    wall = t + 0.3
+    fitted = model.inputs(wall, 1, records)
+    assert fitted["barriers"] == ["score"]
+    assert fitted["overhead_per_task_s"] == pytest.approx(0.9 / 10)  # 9 gaps of 0.1 s, 10 tasks
+    one = model.simulate(fitted, 1)
+    assert one["wall_s"] == pytest.approx(wall, abs=0.11)  # it reproduces its own run
+    two = model.simulate(fitted, 2)
+    # fits in 4 rounds of 1.09 s, then the two scores side by side: 0.2 + 4.36 + 0.59 + after
+    assert two["wall_s"] == pytest.approx(0.2 + 4 * 1.09 + 0.59 + (wall - records[-1][3]))
+    huge = model.simulate(fitted, 64)
+    assert huge["limit"] == "the longest task" and huge["wall_s"] < two["wall_s"]
+    check = model.validate(wall, 1, records, {"threads": 2, "wall_s": two["wall_s"] * 1.1})
+    assert check["error"] == pytest.approx(1 / 1.1 - 1)
