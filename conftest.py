@@ -7,7 +7,7 @@ def pytest_collection_modifyitems(items):
     """nbval compares a cell's output with the stored one only when the stored cell has an
     execution count; the course stores checked outputs without counts (a learner must not see
     ``[5]:`` before anything ran), so give each checked reference cell one here."""
-    from coursekit.notebooks import CHECK_TAG
+    from coursekit.rules import CHECK_TAG
 
     for item in items:
         cell = getattr(item, "cell", None)

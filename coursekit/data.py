@@ -208,7 +208,7 @@ def load_taxi(
 # --- Full downloads -----------------------------------------------------------------------
 
 
-def cache_dir(path=None) -> Path:
+def resolve_cache_dir(path=None) -> Path:
     """Where full downloads are cached: the argument, $COURSE_CACHE_DIR, or the OS cache."""
     import pooch
 
@@ -235,7 +235,7 @@ def _record_hash(folder: Path, fname: str, sha: str, size: int) -> None:
     tmp.replace(folder / "checksums.json")  # atomic: never a half-written record
 
 
-def fetch(url: str, fname: str, *, cache=None, progressbar: bool = True, processor=None):
+def fetch(url: str, fname: str, *, cache_dir=None, progressbar: bool = True, processor=None):
     """Download ``url`` into the cache once; verify it against the recorded checksum after.
 
     The first download records the file's sha256 and size (the publishers do not publish
@@ -245,7 +245,7 @@ def fetch(url: str, fname: str, *, cache=None, progressbar: bool = True, process
     """
     import pooch
 
-    folder = cache_dir(cache)
+    folder = resolve_cache_dir(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     known = _recorded_hashes(folder).get(fname, {}).get("sha256")
     try:
@@ -283,7 +283,7 @@ def fetch_taxi_months(months=range(1, 13), *, cache_dir=None, progressbar=True) 
         if month not in TAXI_PUBLISHED_ROWS:
             raise DataError(f"month {month!r} is not a month of 2017 (use 1..12)")
         url = TAXI_URL.format(month=month)
-        path = Path(fetch(url, Path(url).name, cache=cache_dir, progressbar=progressbar))
+        path = Path(fetch(url, Path(url).name, cache_dir=cache_dir, progressbar=progressbar))
         try:
             rows = pq.read_metadata(path).num_rows
         except Exception as err:
@@ -309,7 +309,7 @@ def fetch_full_reviews(*, cache_dir=None, progressbar=True) -> dict[str, Path]:
     files = fetch(
         REVIEWS_URL,
         "amazon_review_polarity_csv.tgz",
-        cache=cache_dir,
+        cache_dir=cache_dir,
         progressbar=progressbar,
         processor=pooch.Untar(members=members),
     )

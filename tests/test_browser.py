@@ -61,7 +61,7 @@ def lab(tmp_path_factory):
     root = tmp / "repo"
     for folder in ["notebooks", "binder"]:
         shutil.copytree(REPO_ROOT / folder, root / folder)
-    from coursekit.notebooks import match_kernel
+    from coursekit.rules import match_kernel
 
     match_kernel(sorted((root / "notebooks").glob("*.ipynb")))
     settings = tmp / "app-settings" / "overrides.d"  # what binder/postBuild installs in the image

@@ -134,18 +134,18 @@ def test_download_records_checksum_then_verifies_and_repairs(http_folder, tmp_pa
     served, base = http_folder
     (served / "file.bin").write_bytes(b"real data " * 1000)
     cache = tmp_path / "cache"
-    path = data.fetch(f"{base}/file.bin", "file.bin", cache=cache, progressbar=False)
+    path = data.fetch(f"{base}/file.bin", "file.bin", cache_dir=cache, progressbar=False)
     recorded = data._recorded_hashes(cache)["file.bin"]
     assert recorded == {"sha256": hashlib.sha256(b"real data " * 1000).hexdigest(), "size": 10_000}
     # a corrupted cached copy is detected against the record and fetched again
     (cache / "file.bin").write_bytes(b"garbage")
-    data.fetch(f"{base}/file.bin", "file.bin", cache=cache, progressbar=False)
+    data.fetch(f"{base}/file.bin", "file.bin", cache_dir=cache, progressbar=False)
     assert (cache / "file.bin").read_bytes() == b"real data " * 1000
     # the publisher changed the file: a clear error, and the cache keeps no wrong file
     (served / "file.bin").write_bytes(b"other data")
     (cache / "file.bin").unlink()
     with pytest.raises(DataError, match="does not match its recorded checksum"):
-        data.fetch(f"{base}/file.bin", "file.bin", cache=cache, progressbar=False)
+        data.fetch(f"{base}/file.bin", "file.bin", cache_dir=cache, progressbar=False)
     assert not (cache / "file.bin").exists()
     assert path.endswith("file.bin")
 
@@ -154,7 +154,7 @@ def test_failed_download_is_one_clear_error_and_leaves_no_file(http_folder, tmp_
     _, base = http_folder
     cache = tmp_path / "cache"
     with pytest.raises(DataError, match=r"missing.parquet: download failed .*source='sample'"):
-        data.fetch(f"{base}/missing.parquet", "missing.parquet", cache=cache, progressbar=False)
+        data.fetch(f"{base}/missing.parquet", "missing.parquet", cache_dir=cache, progressbar=False)
     assert [p.name for p in cache.iterdir()] == []
 
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from coursekit.notebooks import problems
 from coursekit.params import notebooks
+from coursekit.rules import problems
 from coursekit.runner import SeriesFailed
 
 from .conftest import notebook_path
@@ -377,7 +377,7 @@ def test_every_local_cluster_binds_to_loopback_on_a_random_port():
 def _checked_outputs(path) -> list[str]:
     import nbformat
 
-    from coursekit.notebooks import CHECK_TAG
+    from coursekit.rules import CHECK_TAG
 
     cells = nbformat.read(path, as_version=4).cells
     return [
@@ -405,7 +405,7 @@ def test_nbval_checks_stored_outputs_that_have_no_execution_count(stored, passes
     import nbformat
 
     from coursekit import REPO_ROOT
-    from coursekit.notebooks import CHECK_TAG
+    from coursekit.rules import CHECK_TAG
 
     nb = nbformat.v4.new_notebook(
         metadata={
