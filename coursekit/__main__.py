@@ -132,8 +132,8 @@ def main(argv=None) -> int:
                 f"all {len(runs)} notebooks ran; summary in {args.output}/{args.profile}/summary.md"
             )
         elif args.command == "notebooks":
-            from .params import notebooks
             from .rules import match_kernel, problems, refresh
+            from .series import notebooks
 
             if args.match_kernel:
                 changed = match_kernel(notebooks())

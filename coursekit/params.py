@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from . import NOTEBOOKS_DIR, PROFILES_DIR
+from . import PROFILES_DIR
+from .series import notebooks
 
 
 class ParameterError(ValueError):
@@ -79,11 +80,6 @@ def validate(notebook, params: dict) -> dict:
                 f"{defaults[name]!r} ({type(defaults[name]).__name__}), not {value!r} ({type(value).__name__})"
             )
     return params
-
-
-def notebooks(notebooks_dir=None) -> list[Path]:
-    """The series in order (file names start with their two-digit number)."""
-    return sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]-*.ipynb"))
 
 
 def parameters_for(

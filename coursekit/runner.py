@@ -18,7 +18,8 @@ from pathlib import Path
 import psutil
 
 from . import NOTEBOOKS_DIR
-from .params import notebook_parameters, notebooks, parameters_for
+from .params import notebook_parameters, parameters_for
+from .series import notebooks
 
 
 @dataclass

@@ -34,7 +34,7 @@ from urllib.parse import unquote
 import nbformat
 
 from . import NOTEBOOKS_DIR, REPO_ROOT
-from .params import notebooks
+from .series import notebooks
 
 SOURCE = REPO_ROOT / "site-src"
 REPOSITORY = "https://github.com/distributed-ml-with-dask/course"

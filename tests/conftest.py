@@ -36,7 +36,7 @@ def ci_series(tmp_path_factory):
     import subprocess
     import sys
 
-    from coursekit.params import notebooks
+    from coursekit.series import notebooks
 
     out = tmp_path_factory.mktemp("ci-series")
     procs = {}

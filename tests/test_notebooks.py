@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from coursekit.params import notebooks
 from coursekit.rules import problems
 from coursekit.runner import SeriesFailed
+from coursekit.series import notebooks
 
 from .conftest import notebook_path
 

@@ -8,10 +8,10 @@ from coursekit.params import (
     ParameterError,
     available_profiles,
     load_profile,
-    notebooks,
     parameters_for,
     validate,
 )
+from coursekit.series import notebooks
 
 from .conftest import notebook_path
 

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from coursekit import REPO_ROOT
-from coursekit.params import notebooks
+from coursekit.series import notebooks
 from coursekit.site import LOOPBACK_LINK, PROGRESS_NOTE, WIDGET, prepare, stated_minutes
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
