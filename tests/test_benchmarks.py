@@ -81,7 +81,19 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
     ]:
         assert heading in printed
     pngs = main(["plot", str(out), "--out", str(tmp_path / "plots")])
-    assert pngs == 0 and len(list((tmp_path / "plots").glob("*.png"))) == 4
+    assert pngs == 0
+    # a speedup plot per workload, and where the grid search's time went (its tasks are recorded)
+    assert sorted(p.name.split("quick-")[1] for p in (tmp_path / "plots").glob("*.png")) == [
+        "eda.png",
+        "grid-time.png",
+        "grid.png",
+        "reviews.png",
+        "tpot.png",
+    ]
+    dask_ml = [r for r in grid["rows"] if r["method"] == "dask-ml"]
+    for r in dask_ml:  # one row per computation: together, the busy time
+        assert sum(x[3] - x[2] for x in r["records"]) == pytest.approx(r["busy_s"], abs=1e-3)
+    assert "model check: dask-ml at 2 workers predicted" in printed
 
 
 def test_plots_from_a_stored_result_file(tmp_path):

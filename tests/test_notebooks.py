@@ -205,7 +205,7 @@ def test_04_ci_profile_scores_floors_and_measured_times(ci_series):
     }
     for name, q in quality.items():
         assert q["predictions"] == results["n_test"], name
-        assert q["accuracy"] > 0.7615 and q["roc_auc"] > 0.88, name  # the classic example's 0.7615
+        assert q["accuracy"] > 0.7615 and q["roc_auc"] > 0.85, name  # as the notebook checks
         assert q["uci_roc_auc"] > 0.8, name  # out of domain, still far above chance
     assert (
         quality["linear (SGD), Dask"]["accuracy"] >= 0.80
