@@ -24,9 +24,10 @@ import pytest
 
 from coursekit import REPO_ROOT
 
+from .conftest import CHROMEDRIVER, CHROMIUM, headless_chromium
+
 BASE = "/user/ada/"
 TOKEN = "course-browser-test"
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 OUT = REPO_ROOT / "runs" / "browser"
 PANES = {
     "/individual-task-stream": "Task Stream",
@@ -118,27 +119,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1600,1000",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-    ]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = headless_chromium(tmp_path_factory.mktemp("chromium"))
     driver.set_script_timeout(120)
     OUT.mkdir(parents=True, exist_ok=True)
     yield driver

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -22,7 +21,8 @@ from coursekit import REPO_ROOT
 from coursekit.series import notebooks
 from coursekit.site import LOOPBACK_LINK, PROGRESS_NOTE, WIDGET, prepare, stated_minutes
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+from .conftest import CHROMEDRIVER, CHROMIUM, headless_chromium
+
 OUT = REPO_ROOT / "runs" / "site"
 
 
@@ -177,27 +177,9 @@ def test_instructors_plan_is_built_from_the_notebooks_stated_times(site):
     reason="no headless browser: apt-get install chromium chromium-driver",
 )
 def test_every_page_opens_in_a_browser_without_console_errors(site, tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-        "--allow-file-access-from-files",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-    ]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = headless_chromium(
+        tmp_path / "chromium", window="1400,1000", extra_flags=["--allow-file-access-from-files"]
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     try:
         errors = {}
