@@ -58,9 +58,10 @@ def time_plot_rows(results: dict) -> list[tuple[str, dict]]:
         return []
     rows = []
     for r in runs:
-        parts = breakdown(r["wall_s"], r["workers"], r.get("records"))
+        threads = r["workers"] * results.get("threads_per_worker", 1)
+        parts = breakdown(r["wall_s"], threads, r.get("records"))
         if parts:
-            rows.append((f"{r['method']}, {r['workers']}w", parts))
+            rows.append((f"{r.get('method', results.get('workload', ''))}, {r['workers']}w", parts))
     return rows
 
 

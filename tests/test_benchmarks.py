@@ -88,6 +88,7 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
         "grid-time.png",
         "grid.png",
         "reviews.png",
+        "tpot-time.png",
         "tpot.png",
     ]
     dask_ml = [r for r in grid["rows"] if r["method"] == "dask-ml"]
