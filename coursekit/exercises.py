@@ -29,22 +29,26 @@ def _same(a, b, rel: float) -> bool:
         return a == b
 
 
-def check(name: str, answer, *, expected, solution, rel: float = 1e-9) -> bool:
+def matches(answer, expected, rel: float = 1e-9) -> bool:
+    """Whether an answer is the expected value: numbers to ``rel``, collections element by element."""
+    return _same(answer, expected, rel)
+
+
+def check(name: str, answer, *, expected, solution, rel: float = 1e-9) -> None:
     """Say whether ``answer`` matches ``expected``; with no answer, assert the solution does.
 
-    Returns True when the learner's answer (or, with none, the hidden solution) matches.
-    Raises AssertionError when the hidden solution itself is wrong: the course is broken.
+    Prints what the learner needs and returns nothing (a notebook would show a returned value
+    under the message). Raises AssertionError when the hidden solution itself is wrong: the
+    course is broken.
     """
-    if not _same(solution, expected, rel):
+    if not matches(solution, expected, rel):
         raise AssertionError(f"{name}: the hidden solution does not give the expected value")
     if answer is None:
         print(f"{name}: no answer yet. Write yours in the cell above, or open the hidden solution.")
-        return True
-    if _same(answer, expected, rel):
+    elif matches(answer, expected, rel):
         print(f"{name}: correct.")
-        return True
-    print(
-        f"{name}: not yet. Your answer {answer!r} is not the expected value; compare with the "
-        "hidden solution."
-    )
-    return False
+    else:
+        print(
+            f"{name}: not yet. Your answer {answer!r} is not the expected value; compare with the "
+            "hidden solution."
+        )

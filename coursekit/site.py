@@ -5,8 +5,10 @@ executed notebooks and the repository's pages into a staging folder, prepares th
 Sphinx (myst-nb renders the notebooks as they were executed, and runs nothing). Preparing a
 notebook:
 
-- a note at its top naming the run it shows (profile, machine, date);
-- solutions (cells tagged ``solution``) collapsed behind a dropdown (myst-nb's ``hide-input``);
+- a note at its top naming the run it shows (profile, parameters, machine, date), in place of
+  papermill's injected parameters cell (which holds the run's file paths);
+- solutions (cells tagged ``solution``), code and output, folded behind a dropdown (myst-nb's
+  ``hide-cell``);
 - progress-bar widgets replaced by a sentence (a widget's view needs the live kernel);
 - links to a run's own dashboard (``http://127.0.0.1:…``) turned into plain text: the address
   only existed while that run did.
@@ -85,30 +87,50 @@ def find_executed(run_dirs: list[Path]) -> dict[str, tuple[Path, dict]]:
     return found
 
 
-def _run_note(executed: Path, summary: dict) -> str:
+def _run_note(executed: Path, summary: dict, overrides: list[str]) -> str:
     when = dt.datetime.fromtimestamp(executed.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d")
     machine = f"{summary['cpu_count']} cores, {summary['memory_gb']} GB, {platform.machine()}"
+    given = (
+        "its parameters as the notebook sets them, except " + ", ".join(f"`{o}`" for o in overrides)
+        if overrides
+        else "the notebook's own parameters"
+    )
     return (
         f"```{{note}}\nThis page shows a run of the notebook with the `{summary['profile']}` "
-        f"profile on {machine}, on {when}: every number, table and plot below is that run's. "
-        "The rocket button at the top opens the notebook on Binder, to run it yourself.\n```"
+        f"profile ({given}) on {machine}, on {when}: every number, table and plot below is that "
+        "run's. The rocket button at the top opens the notebook on Binder, to run it yourself.\n```"
     )
+
+
+def _overrides(cell) -> list[str]:
+    """The assignments papermill injected, less the run's own file paths."""
+    return [
+        line.strip()
+        for line in cell.source.splitlines()
+        if "=" in line
+        and not line.lstrip().startswith("#")
+        and not line.split("=")[0].strip().endswith("_path")
+    ]
 
 
 def prepare(executed: Path, summary: dict):
     """The executed notebook, made ready to read as a page (see the module's docstring)."""
     nb = nbformat.read(executed, as_version=4)
     nb.metadata.pop("widgets", None)
+    # papermill's injected cell holds this run's file paths: its values go in the note instead
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    overrides = [o for c in injected for o in _overrides(c)]
+    nb.cells = [c for c in nb.cells if c not in injected]
     first = nb.cells[0]
-    first.source = first.source.rstrip() + "\n\n" + _run_note(executed, summary)
+    first.source = first.source.rstrip() + "\n\n" + _run_note(executed, summary, overrides)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _site_links(
                 cell.source, NOTEBOOKS_DIR / executed.name, f"notebooks/{executed.name}"
             )
         tags = cell.metadata.setdefault("tags", [])
-        if "solution" in tags and "hide-input" not in tags:
-            tags.append("hide-input")
+        if "solution" in tags and "hide-cell" not in tags:
+            tags.append("hide-cell")  # code and output folded: the output would give the answer
         if cell.cell_type != "code":
             continue
         for output in cell.get("outputs", []):
