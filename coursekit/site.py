@@ -9,7 +9,8 @@ notebook:
   papermill's injected parameters cell (which holds the run's file paths);
 - solutions (cells tagged ``solution``), code and output, folded behind a dropdown (myst-nb's
   ``hide-cell``);
-- progress-bar widgets replaced by a sentence (a widget's view needs the live kernel);
+- progress-bar widgets replaced by a sentence (a widget's view needs the live kernel), and a
+  text progress bar's pieces joined as a terminal shows them;
 - links to a run's own dashboard (``http://127.0.0.1:…``) turned into plain text: the address
   only existed while that run did.
 
@@ -113,6 +114,35 @@ def _overrides(cell) -> list[str]:
     ]
 
 
+BUTTON = re.compile(r"<button\b.*?</button>", re.IGNORECASE | re.DOTALL)
+
+
+def _as_terminal_shows(text: str) -> str:
+    """A progress bar's text as a terminal leaves it: each line keeps what follows its last
+    carriage return (tqdm redraws a line with ``\\r``)."""
+    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def _merge_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one name as one (a redrawn progress bar arrives in many
+    pieces, which a page would show as as many boxes), shown as a terminal leaves them."""
+    merged: list = []
+    for output in outputs:
+        if (
+            output.get("output_type") == "stream"
+            and merged
+            and merged[-1].get("output_type") == "stream"
+            and merged[-1]["name"] == output["name"]
+        ):
+            merged[-1]["text"] += output["text"]
+        else:
+            merged.append(output)
+    for output in merged:
+        if output.get("output_type") == "stream":
+            output["text"] = _as_terminal_shows(output["text"])
+    return [o for o in merged if o.get("output_type") != "stream" or o["text"].strip()]
+
+
 def prepare(executed: Path, summary: dict):
     """The executed notebook, made ready to read as a page (see the module's docstring)."""
     nb = nbformat.read(executed, as_version=4)
@@ -133,7 +163,8 @@ def prepare(executed: Path, summary: dict):
             tags.append("hide-cell")  # code and output folded: the output would give the answer
         if cell.cell_type != "code":
             continue
-        for output in cell.get("outputs", []):
+        cell.outputs = _merge_streams(cell.get("outputs", []))
+        for output in cell.outputs:
             data = output.get("data", {})
             if WIDGET in data:
                 data.clear()
@@ -148,7 +179,8 @@ def prepare(executed: Path, summary: dict):
             if "text/html" in data:
                 html = data["text/html"]
                 html = "".join(html) if isinstance(html, list) else html
-                data["text/html"] = LOOPBACK_LINK.sub(r"<span>\1</span>", html)
+                # the run's dashboard is gone: no link to it, no button that would open it
+                data["text/html"] = BUTTON.sub("", LOOPBACK_LINK.sub(r"<span>\1</span>", html))
     return nb
 
 
@@ -240,7 +272,14 @@ def stage(run_dirs: list[Path], staging: Path) -> dict:
     data = REPO_ROOT / "data" / "README.md"
     (staging / "data.md").write_text(_site_links(data.read_text(), data, "data.md"))
     report = REPO_ROOT / "benchmarks" / "REPORT.md"
-    (staging / "benchmarks.md").write_text(_site_links(report.read_text(), report, "benchmarks.md"))
+    text = _site_links(report.read_text(), report, "benchmarks.md")
+    heading, _, rest = text.partition("\n")
+    (staging / "benchmarks.md").write_text(
+        f"{heading}\n\n```{{note}}\nHow the course's workloads scale with Dask workers, measured by "
+        "`python -m benchmarks` on the machines named below. A *target* is the project's own goal "
+        "for a workload (for instance, a Dask path no slower than scikit-learn's own processes); "
+        "each missed target says by how much and why, from the measured task times.\n```\n" + rest
+    )
     shutil.copytree(REPO_ROOT / "benchmarks" / "plots", staging / "plots")
     return {"notebooks": [p.name for p in series], "minutes": total}
 

@@ -220,3 +220,22 @@ def test_the_publishing_workflow_is_a_valid_github_actions_workflow():
     assert done.returncode == 0, done.stdout + done.stderr
     text = workflow.read_text()
     assert "make site" in text and "actions/deploy-pages" in text and "branches: [main]" in text
+
+
+def test_a_redrawn_progress_bar_reads_as_a_terminal_leaves_it():
+    from coursekit.site import _merge_streams
+
+    pieces = [
+        {"output_type": "stream", "name": "stderr", "text": "Generation: 10%\r"},
+        {
+            "output_type": "stream",
+            "name": "stderr",
+            "text": "Generation: 50%\rGeneration: 100%\r\n",
+        },
+        {"output_type": "stream", "name": "stdout", "text": "best pipeline found\n"},
+        {"output_type": "stream", "name": "stderr", "text": "\r"},
+    ]
+    assert _merge_streams(pieces) == [
+        {"output_type": "stream", "name": "stderr", "text": "Generation: 100%\n"},
+        {"output_type": "stream", "name": "stdout", "text": "best pipeline found\n"},
+    ]
