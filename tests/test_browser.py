@@ -393,3 +393,25 @@ def test_first_screen_panes_render_live_plots_and_progress_bars_are_widgets(lab,
     (OUT / "figures.json").write_text(json.dumps({"lab_load_s": round(load_s, 1)}, indent=1))
     for path in (NB02, NB01):  # stop the kernels (and their clusters) before the server goes
         _js(driver, NOTEBOOK + "panel.sessionContext.shutdown();", path)
+
+
+def test_a_launch_link_to_a_later_notebook_opens_that_notebook_in_front(lab, browser):
+    """The site's launch buttons open Binder at lab/tree/notebooks/NN-….ipynb: that notebook
+    must be the one in front, beside the panes (the workspace docks notebook 01 too)."""
+    driver = browser
+    nb03 = "notebooks/03-grid-search-on-the-cluster.ipynb"
+    driver.get(f"{lab}lab/tree/{nb03}?token={TOKEN}")
+    _wait(
+        driver,
+        lambda d: _js(
+            d,
+            """return !!window.jupyterapp && !!jupyterapp.shell.currentWidget &&
+                      !!jupyterapp.shell.currentWidget.context &&
+                      document.querySelectorAll('.dask-DaskDashboard-widget').length === 3;""",
+        ),
+        what="a notebook in front and the three panes",
+    )
+    time.sleep(2)  # let the workspace finish restoring
+    current = _js(driver, "return jupyterapp.shell.currentWidget.context.path;")
+    driver.save_screenshot(str(OUT / "3-launch-03.png"))
+    assert current == nb03, current
