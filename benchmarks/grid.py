@@ -16,7 +16,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import GridSearchCV, ParameterGrid
 
 from benchmarks import harness, model
-from benchmarks.metrics import breakdown, breakdown_text, busy_why, scaling_why
+from benchmarks.metrics import breakdown, breakdown_text, busy_why, run_breakdowns, scaling_why
 from benchmarks.notebook_code import load as load_notebook_code
 
 # notebook 03's own code (its cells tagged "workload"): the same grids and the same fix
@@ -170,12 +170,10 @@ def notes(results: dict) -> list[str]:
         "tasks sent to the cluster: "
         + ", ".join(f"{r['method']} {r['workers']}w {r['tasks']:,}" for r in rows if r["tasks"]),
     ]
-    for r in rows:
-        parts = breakdown(r["wall_s"], r["workers"], r.get("records"))
-        if parts:
-            out.append(
-                f"where {r['method']}'s time went at {r['workers']} workers: {breakdown_text(parts)}"
-            )
+    for r, parts in run_breakdowns(results):
+        out.append(
+            f"where {r['method']}'s time went at {r['workers']} workers: {breakdown_text(parts)}"
+        )
     out += model_notes(results)
     return out
 

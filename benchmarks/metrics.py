@@ -117,19 +117,12 @@ def breakdown(wall_s: float, threads: int, records: list[list]) -> dict[str, flo
     first = min(r[2] for r in records)
     last = max(r[3] for r in records)
     window = last - first
-    medians: dict[str, float] = {}
-    for group in {r[0] for r in records}:
-        durations = sorted(r[3] - r[2] for r in records if r[0] == group)
-        medians[group] = durations[len(durations) // 2]
     compute = sum(r[3] - r[2] for r in records)
     transfer = sum(r[4] for r in records)
-    firsts: dict[int, list] = {}
     lasts: dict[int, float] = {}
     for r in records:
-        if r[1] not in firsts or r[2] < firsts[r[1]][2]:
-            firsts[r[1]] = r
         lasts[r[1]] = max(lasts.get(r[1], 0.0), r[3])
-    warmup = sum(max(0.0, (r[3] - r[2]) - medians[r[0]]) for r in firsts.values())
+    warmup = sum(warmups(records).values())
     # threads of a worker that ran no task at all were idle for the whole window
     tail = sum(last - stop for stop in lasts.values()) + window * max(0, threads - len(lasts))
     overhead = max(0.0, window * threads - compute - transfer - tail)
@@ -142,6 +135,38 @@ def breakdown(wall_s: float, threads: int, records: list[list]) -> dict[str, flo
         "tail": tail / threads,
         "after": max(0.0, wall_s - last),
     }
+
+
+def group_medians(records: list[list]) -> dict[str, float]:
+    """The median compute time of each task group."""
+    durations: dict[str, list[float]] = {}
+    for r in records:
+        durations.setdefault(r[0], []).append(r[3] - r[2])
+    return {group: sorted(d)[len(d) // 2] for group, d in durations.items()}
+
+
+def warmups(records: list[list]) -> dict[int, float]:
+    """{id of a worker's first task record: its time beyond its group's median} — the warm-up
+    (imports, deserialisation) each worker paid once."""
+    medians = group_medians(records)
+    firsts: dict[int, list] = {}
+    for r in sorted(records, key=lambda r: r[2]):
+        firsts.setdefault(r[1], r)
+    return {id(r): max(0.0, (r[3] - r[2]) - medians[r[0]]) for r in firsts.values()}
+
+
+def run_breakdowns(results: dict) -> list[tuple[dict, dict[str, float]]]:
+    """(run, breakdown) for every run of a result that recorded its tasks."""
+    runs = results.get("rows")
+    if not isinstance(runs, list):  # eda's "rows" is its row count
+        return []
+    out = []
+    for r in runs:
+        threads = r["workers"] * results.get("threads_per_worker", 1)
+        parts = breakdown(r["wall_s"], threads, r.get("records"))
+        if parts:
+            out.append((r, parts))
+    return out
 
 
 def breakdown_text(parts: dict[str, float]) -> str:

@@ -21,30 +21,19 @@ from __future__ import annotations
 
 import heapq
 
-from benchmarks.metrics import breakdown
+from benchmarks.metrics import breakdown, group_medians, warmups
 
 
 def inputs(wall_s: float, threads: int, records: list[list]) -> dict:
     """The model's inputs, measured from one run."""
     parts = breakdown(wall_s, threads, records)
-    ordered = sorted(records, key=lambda r: r[2])
-    medians = {}
-    for group in {r[0] for r in records}:
-        durations = sorted(r[3] - r[2] for r in records if r[0] == group)
-        medians[group] = durations[len(durations) // 2]
-    first_of_worker: dict[int, list] = {}
-    for r in ordered:
-        first_of_worker.setdefault(r[1], r)
-    tasks, warmups = [], []
-    for r in ordered:
-        seconds = r[3] - r[2]
-        if first_of_worker[r[1]] is r:  # its warm-up is modelled on its own, once per thread
-            warmups.append(max(0.0, seconds - medians[r[0]]))
-            seconds -= warmups[-1]
-        tasks.append((r[0], seconds))
+    warm = warmups(records)  # modelled on their own, once per thread
+    tasks = [
+        (r[0], r[3] - r[2] - warm.get(id(r), 0.0)) for r in sorted(records, key=lambda r: r[2])
+    ]
     # a barrier: a group whose first task started only after every task of the groups started
     # before it had finished (a dependency the run showed, e.g. scores after fits)
-    first_start = {g: min(r[2] for r in records if r[0] == g) for g in medians}
+    first_start = {g: min(r[2] for r in records if r[0] == g) for g in group_medians(records)}
     barriers = set()
     for group, start in first_start.items():
         earlier = [r[3] for r in records if first_start[r[0]] < start]
@@ -54,7 +43,7 @@ def inputs(wall_s: float, threads: int, records: list[list]) -> dict:
         "tasks": tasks,
         "barriers": sorted(barriers),
         "overhead_per_task_s": (parts["overhead"] + parts["transfer"]) * threads / len(records),
-        "warmup_s": sum(warmups) / len(warmups),
+        "warmup_s": sum(warm.values()) / len(warm),
         "before_s": parts["before"],
         "after_s": parts["after"],
     }

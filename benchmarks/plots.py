@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.metrics import BREAKDOWN, breakdown, scaled, scaling_items
+from benchmarks.metrics import BREAKDOWN, run_breakdowns, scaled, scaling_items
 from benchmarks.registry import WORKLOADS, load, workloads_in
 from benchmarks.render import machine_label
 
@@ -51,25 +51,14 @@ def plot_file(path, out_dir) -> list[Path]:
     return written
 
 
-def time_plot_rows(results: dict) -> list[tuple[str, dict]]:
-    """(label, breakdown) of every run of a result that recorded its tasks."""
-    runs = results.get("rows")
-    if not isinstance(runs, list):  # eda's "rows" is its row count
-        return []
-    rows = []
-    for r in runs:
-        threads = r["workers"] * results.get("threads_per_worker", 1)
-        parts = breakdown(r["wall_s"], threads, r.get("records"))
-        if parts:
-            rows.append((f"{r.get('method', results.get('workload', ''))}, {r['workers']}w", parts))
-    return rows
-
-
 def _time_plot(path, out_dir, workload, results, document) -> list[Path]:
     """Where the time went: one stacked bar per run that recorded its tasks."""
     import matplotlib.pyplot as plt
 
-    rows = time_plot_rows(results)
+    rows = [
+        (f"{r.get('method', results.get('workload', ''))}, {r['workers']}w", parts)
+        for r, parts in run_breakdowns(results)
+    ]
     if not rows:
         return []
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 2.6))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.metrics import scaled, scaling_items, verdict
+from benchmarks.metrics import run_breakdowns, scaled, scaling_items, verdict
 from benchmarks.registry import WORKLOADS, load, workloads_in
 from benchmarks.render import machine_label, markdown
 
@@ -97,13 +97,11 @@ def build(plots: bool) -> tuple[str, str, list[Path]]:
 
 def _expected_plots(path: Path, document: dict) -> list[Path]:
     """The PNGs plot_file would write (a workload measured at two or more thread counts)."""
-    from benchmarks.plots import time_plot_rows
-
     expected = []
     for workload, results in workloads_in(document).items():
         if scaling_items(scaled(WORKLOADS[workload].measurements(results))):
             expected.append(PLOTS / f"{path.stem}-{workload}.png")
-            if time_plot_rows(results):
+            if run_breakdowns(results):
                 expected.append(PLOTS / f"{path.stem}-{workload}-time.png")
     return expected
 

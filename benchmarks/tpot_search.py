@@ -14,7 +14,7 @@ import dask
 from sklearn.datasets import load_digits
 
 from benchmarks import harness
-from benchmarks.metrics import breakdown, breakdown_text, scaling_why
+from benchmarks.metrics import breakdown_text, run_breakdowns, scaling_why
 from benchmarks.notebook_code import load as load_notebook_code
 from coursekit.tpot_support import client_for_tpot
 
@@ -180,13 +180,11 @@ def notes(results: dict) -> list[str]:
             f"single machine (TPOT n_jobs={single['n_jobs']}, no client; includes TPOT starting its own "
             f"LocalCluster): {single['wall_s']:.1f} s, {single['evaluations_per_min']:.0f} evaluations/min"
         )
-    for r in rows:
-        threads = r["workers"] * results.get("threads_per_worker", 1)
-        parts = breakdown(r["wall_s"], threads, r.get("records"))
-        if parts:  # between tasks includes each generation waiting for its slowest evaluation
-            out.append(
-                f"where the search's time went at {r['workers']} workers: {breakdown_text(parts)}"
-            )
+    # between tasks includes each generation waiting for its slowest evaluation
+    for r, parts in run_breakdowns(results):
+        out.append(
+            f"where the search's time went at {r['workers']} workers: {breakdown_text(parts)}"
+        )
     return out
 
 
