@@ -53,6 +53,18 @@ MEASURED_FIGURE = re.compile(
     r"|(?<![\w.$])0\.\d{2,}\b"  # scores and fractions
     r"|(?<![\w.])\d+\.\d+\s?%"  # percentages with decimals
 )
+#: the core-path time every overview states; the site builds the workshop plan from it
+STATED_TIME = re.compile(r"\*\*Time\*\*:\s*about\s+(\d+)\s+min")
+
+
+def stated_minutes(nb) -> int:
+    """The core-path time a notebook's overview states (``**Time**: about NN minutes``)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and (found := STATED_TIME.search(cell.source)):
+            return int(found.group(1))
+    raise ValueError("a notebook's overview states no '**Time**: about NN minutes'")
+
+
 #: Figures a markdown cell may state, per notebook prefix: not measurements of the run, but
 #: parameter defaults or facts of the shipped data that a checked cell prints (and nbval checks).
 FIGURES_ALLOWED: dict[str, set[str]] = {}  # none needed today: rewording came first
@@ -140,7 +152,7 @@ def problems(path) -> list[str]:
         found.append(f"notebook metadata holds {extra}: keep kernelspec and language_info only")
     found += _exercise_problems(cells)
     overview = "\n".join(c.source for c in cells[:2] if c.cell_type == "markdown")
-    if not re.search(r"\*\*Time\*\*.*\d+\s*min", overview):
+    if not STATED_TIME.search(overview):
         found.append("the overview must state the time: '**Time**: about NN minutes …'")
     if not code or "client.close()" not in code[-1].source:
         found.append("the last code cell must close the client (and the cluster)")

@@ -37,16 +37,15 @@ from urllib.parse import unquote
 import nbformat
 
 from . import NOTEBOOKS_DIR, REPO_ROOT
+from .rules import stated_minutes
 from .series import notebooks
 
 SOURCE = REPO_ROOT / "site-src"
 REPOSITORY = "https://github.com/distributed-ml-with-dask/course"
-BINDER = "https://mybinder.org/v2/gh/distributed-ml-with-dask/course/main"
 LOOPBACK_LINK = re.compile(
     r"<a\b[^>]*href=[\"']https?://(?:127\.0\.0\.1|localhost)[:/][^\"']*[\"'][^>]*>(.*?)</a>",
     re.IGNORECASE | re.DOTALL,
 )
-TIME = re.compile(r"\*\*Time\*\*:\s*about\s+(\d+)\s+min")
 WIDGET = "application/vnd.jupyter.widget-view+json"
 PROGRESS_NOTE = (
     "(A progress bar was displayed here; it fills as the cluster finishes tasks. "
@@ -56,14 +55,6 @@ PROGRESS_NOTE = (
 
 class SiteError(RuntimeError):
     """The site cannot be built; the message says why and what to do."""
-
-
-def stated_minutes(nb) -> int:
-    """The core-path time a notebook's overview states (``**Time**: about NN minutes``)."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and (found := TIME.search(cell.source)):
-            return int(found.group(1))
-    raise SiteError("a notebook's overview states no '**Time**: about NN minutes'")
 
 
 def title(nb) -> str:
@@ -218,8 +209,8 @@ def _site_links(text: str, page_in_repo: Path, page_in_site: str, html: bool = F
     return re.sub(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)", fix, text)
 
 
-def stage(run_dirs: list[Path], staging: Path) -> dict:
-    """Writes the Sphinx source into ``staging``; returns what it holds, for the tests."""
+def stage(run_dirs: list[Path], staging: Path) -> None:
+    """Writes the Sphinx source (the prepared notebooks and every page) into ``staging``."""
     executed = find_executed(run_dirs)
     series = notebooks()
     missing = [nb.name for nb in series if nb.name not in executed]
@@ -237,7 +228,10 @@ def stage(run_dirs: list[Path], staging: Path) -> dict:
     for i, nb_path in enumerate(series):
         nb = prepare(*executed[nb_path.name])
         nbformat.write(nb, staging / "notebooks" / nb_path.name)
-        minutes = stated_minutes(nb)
+        try:
+            minutes = stated_minutes(nb)
+        except ValueError as err:
+            raise SiteError(f"{nb_path.name}: {err}") from err
         rows.append(
             f"| {nb_path.name[:2]} | [{title(nb)}](notebooks/{nb_path.name}) | {minutes} min |"
         )
@@ -281,7 +275,6 @@ def stage(run_dirs: list[Path], staging: Path) -> dict:
         "each missed target says by how much and why, from the measured task times.\n```\n" + rest
     )
     shutil.copytree(REPO_ROOT / "benchmarks" / "plots", staging / "plots")
-    return {"notebooks": [p.name for p in series], "minutes": total}
 
 
 def build(run_dirs: list[Path], out: Path, staging: Path | None = None) -> Path:

@@ -4,6 +4,8 @@ The pages are rendered from notebooks the runner executed: myst-nb executes noth
 is fetched from the network at build or view time (no MathJax, no widget manager from a CDN).
 """
 
+from coursekit.site import REPOSITORY  # the one place the repository's address is written
+
 project = "Distributed machine learning with Dask"
 author = "the course's contributors"
 copyright = "the course's contributors"  # noqa: A001  (a Sphinx setting)
@@ -22,7 +24,7 @@ html_last_updated_fmt = None
 # follow the reader's light/dark preference (left unset, the theme logs a console error)
 html_context = {"default_mode": "auto"}
 html_theme_options = {
-    "repository_url": "https://github.com/distributed-ml-with-dask/course",
+    "repository_url": REPOSITORY,
     "repository_branch": "main",
     "path_to_docs": "",
     "use_repository_button": True,

@@ -18,8 +18,9 @@ import nbformat
 import pytest
 
 from coursekit import REPO_ROOT
+from coursekit.rules import stated_minutes
 from coursekit.series import notebooks
-from coursekit.site import LOOPBACK_LINK, PROGRESS_NOTE, WIDGET, prepare, stated_minutes
+from coursekit.site import LOOPBACK_LINK, PROGRESS_NOTE, WIDGET, prepare
 
 from .conftest import CHROMEDRIVER, CHROMIUM, headless_chromium
 
