@@ -17,8 +17,9 @@ import dask.dataframe as dd
 import pandas as pd
 from dask.distributed import wait
 
-from benchmarks import harness
+from benchmarks import harness, model
 from benchmarks.harness import timed
+from benchmarks.metrics import breakdown_notes
 from benchmarks.notebook_code import load as load_notebook_code
 from coursekit.generate import generate_taxi
 
@@ -55,9 +56,18 @@ FEATURES = [
 
 # notebook 02's own code (its cells tagged "workload"): the benchmark measures what learners read
 _notebook = load_notebook_code(
-    "02", ["partition_moments", "add_moments", "corr_one_pass", "summary_one_pass"]
+    "02",
+    [
+        "partition_moments",
+        "add_moments",
+        "corr_one_pass",
+        "summary_one_pass",
+        "partition_percentiles",
+        "quartiles_one_pass",
+    ],
 )
 corr_one_pass, summary_one_pass = _notebook.corr_one_pass, _notebook.summary_one_pass
+quartiles_one_pass = _notebook.quartiles_one_pass
 
 
 SUITE = [
@@ -66,6 +76,7 @@ SUITE = [
     "isna",
     "corr",
 ]  # the suite a learner runs in notebook 02; persist is timed on its own
+FAST_STEPS = ["groupby", "isna"]  # after the one-pass summary and quartiles, in the fast suite
 
 
 def _steps(frame, compute):
@@ -132,11 +143,37 @@ def run(
             wait(df)
             persist_s = time.perf_counter() - start
             steps = _steps(df, dask.compute)
-            with task_time(client) as suite:  # the tasks of the out-of-the-box suite
+
+            def steps_of(frame):
+                return _steps(frame, dask.compute)
+
+            with task_time(client, records=True) as suite:  # the out-of-the-box suite's tasks
                 timings = {name: timed(steps[name])[0] for name in SUITE}
             timings.update(
                 {name: timed(step)[0] for name, step in steps.items() if name not in SUITE}
             )
+            quartiles_fast_s, quartiles_fast = timed(lambda df=df: quartiles_one_pass(df[FEATURES]))
+            quartiles_dask = df[FEATURES].quantile([0.25, 0.5, 0.75]).compute()
+            quartiles_diff = float((quartiles_fast - quartiles_dask).abs().max().max())
+            # Dask's quartiles against the partition count: as many partitions as threads, as
+            # persisted, and four times as many
+            by_partitions = {}
+            for count in sorted({threads, df.npartitions, 4 * df.npartitions}):
+                part = (
+                    df if count == df.npartitions else df.repartition(npartitions=count).persist()
+                )
+                wait(part)
+                by_partitions[count] = timed(lambda part=part: steps_of(part)["quartiles"]())[0]
+                del part
+            # the fast suite as a learner runs it, one step after the other, with its tasks
+            with task_time(client, records=True) as fast_suite:
+                fast_suite_s = timed(
+                    lambda df=df, steps=steps: (
+                        summary_one_pass(df[FEATURES]),
+                        quartiles_one_pass(df[FEATURES]),
+                        *[steps[name]() for name in FAST_STEPS],
+                    )
+                )[0]
             fast_s, fast = timed(lambda df=df: corr_one_pass(df[FEATURES]))
             diff = float((fast - pandas_corr).abs().max().max())
             summary_s, (stats, corr) = timed(lambda df=df: summary_one_pass(df[FEATURES]))
@@ -158,8 +195,25 @@ def run(
                     "corr_one_pass_max_diff": diff,
                     "summary_one_pass_s": summary_s,
                     "summary_one_pass_max_rel_diff": stats_diff,
+                    "quartiles_one_pass_s": quartiles_fast_s,
+                    "quartiles_one_pass_max_diff": quartiles_diff,
+                    "partitions": df.npartitions,
+                    "quartiles_by_partitions_s": by_partitions,
                     "suite_busy_s": suite["busy_s"],
                     "suite_tasks": suite["tasks"],
+                    "fast_suite_s": fast_suite_s,
+                    "timed_runs": {
+                        label: {
+                            "workers": n,
+                            "threads": threads,
+                            "wall_s": wall_s,
+                            **{k: v for k, v in stats.items() if k != "began"},
+                        }
+                        for label, wall_s, stats in [
+                            ("suite", sum(timings[s] for s in SUITE), suite),
+                            ("fast suite", fast_suite_s, fast_suite),
+                        ]
+                    },
                 }
             )
             say(
@@ -180,18 +234,35 @@ STEP_LABELS = {
     "isna": "isna",
     "corr": "corr",
     "corr_one_pass": "corr, one pass",
+    "quartiles_one_pass": "quartiles, one task per partition",
 }
 SUITE_ITEM = "SUITE (describe+groupby+isna+corr)"
 FAST_ITEM = "SUITE the fast way (one-pass summary+quartiles+groupby+isna)"
+
+
+def _fast_item(d: dict) -> str:
+    if "quartiles_one_pass_s" in d:
+        return (
+            "SUITE the fast way (one-pass summary, quartiles one task per partition, groupby, isna)"
+        )
+    return FAST_ITEM
 
 
 def _suite(d: dict) -> float:
     return sum(d[f"{s}_s"] for s in SUITE)
 
 
+def _fast_steps(d: dict) -> list[str]:
+    quartiles = "quartiles_one_pass" if "quartiles_one_pass_s" in d else "quartiles"
+    return ["summary_one_pass", quartiles, "groupby", "isna"]
+
+
 def _fast_suite(d: dict) -> float:
-    # the same answers, cheaper: one pass for count/mean/std/min/max and corr, then quartiles
-    return d["summary_one_pass_s"] + d["quartiles_s"] + d["groupby_s"] + d["isna_s"]
+    # the same answers, cheaper: one pass for count/mean/std/min/max and corr, then quartiles;
+    # timed as one run where the file has it, else the sum of its steps timed on their own
+    if "fast_suite_s" in d:
+        return d["fast_suite_s"]
+    return sum(d[f"{step}_s"] for step in _fast_steps(d))
 
 
 def title(results: dict) -> str:
@@ -200,7 +271,11 @@ def title(results: dict) -> str:
 
 def measurements(results: dict) -> list[dict]:
     p = results["pandas"]
-    single = {"persist": p["read_s"], "corr_one_pass": p["corr_s"]}
+    single = {
+        "persist": p["read_s"],
+        "corr_one_pass": p["corr_s"],
+        "quartiles_one_pass": p["quartiles_s"],
+    }
     rows = []
     for d in results["dask"]:
         common = {
@@ -210,6 +285,8 @@ def measurements(results: dict) -> list[dict]:
             "unit": "rows",
         }
         for step, label in STEP_LABELS.items():
+            if f"{step}_s" not in d:  # a file from before the step was measured
+                continue
             rows.append(
                 {
                     "item": label,
@@ -227,7 +304,9 @@ def measurements(results: dict) -> list[dict]:
                 **common,
             }
         )
-        rows.append({"item": FAST_ITEM, "seconds": _fast_suite(d), "single_s": _suite(p), **common})
+        rows.append(
+            {"item": _fast_item(d), "seconds": _fast_suite(d), "single_s": _suite(p), **common}
+        )
     return rows
 
 
@@ -244,6 +323,35 @@ def notes(results: dict) -> list[str]:
         f"the fast way gives the same answers: one-pass correlation within {worst_corr:.1e} of pandas' "
         f"corr, one-pass count/mean/std/min/max within {worst_stats:.1e} (relative) of pandas' describe"
     )
+    for d in results["dask"]:
+        if "quartiles_by_partitions_s" not in d:
+            continue
+        out.append(
+            f"quartiles on {d['threads']} thread{'s' if d['threads'] > 1 else ''}: Dask's quantile by "
+            "partition count "
+            + ", ".join(
+                f"{count} partitions {seconds:.2f} s"
+                for count, seconds in sorted(
+                    d["quartiles_by_partitions_s"].items(), key=lambda kv: int(kv[0])
+                )
+            )
+            + f" (data persisted in {d['partitions']}); one task per partition for all columns "
+            f"(notebook 02's quartiles_one_pass) {d['quartiles_one_pass_s']:.2f} s, the same "
+            f"answer (largest difference {d['quartiles_one_pass_max_diff']:.1e})"
+        )
+    return out + breakdown_notes(results) + model_notes(results)
+
+
+def model_notes(results: dict) -> list[str]:
+    """The scheduling model of each suite: validated from 1 worker to 2, asked about more."""
+    out = []
+    for label in ("suite", "fast suite"):
+        runs = {
+            d["workers"]: d["timed_runs"][label]
+            for d in results["dask"]
+            if label in d.get("timed_runs", {}) and d["threads"] == d["workers"]
+        }
+        out += model.notes(runs, f"the {label}")
     return out
 
 
@@ -268,12 +376,13 @@ def targets(results: dict) -> list[dict]:
 def _why(p: dict, d: dict, fast: bool) -> str:
     """Which step costs most over its own ideal, and how busy the workers were."""
     threads = d["threads"]
-    steps = ["summary_one_pass", "quartiles", "groupby", "isna"] if fast else SUITE
+    steps = _fast_steps(d) if fast else SUITE
     pandas_of = {s: p[f"{s}_s"] for s in steps if f"{s}_s" in p}
     pandas_of["summary_one_pass"] = p["five_reductions_s"] + p["corr_s"]  # what it replaces
+    pandas_of["quartiles_one_pass"] = p["quartiles_s"]
     excess = {s: d[f"{s}_s"] - pandas_of[s] / threads for s in steps}
     worst = max(excess, key=excess.get)
-    over = sum(d[f"{s}_s"] for s in steps) - _suite(p) / threads
+    over = (_fast_suite(d) if fast else _suite(d)) - _suite(p) / threads
     text = (
         f"{worst} took {d[f'{worst}_s']:.2f} s against {pandas_of[worst] / threads:.2f} s (its pandas "
         f"time / {threads}): {excess[worst]:.2f} s of the suite's {over:.2f} s over the ideal"

@@ -56,7 +56,7 @@ def busy_why(run: dict, threads: int, task: str) -> str:
     if not run.get("busy_s"):
         return "this result file has no task timings (recorded before they were measured)"
     return (
-        f"at {threads} workers the tasks computed for {run['busy_s']:.1f} s of the "
+        f"at {threads} worker{'s' if threads > 1 else ''} the tasks computed for {run['busy_s']:.1f} s of the "
         f"{run['wall_s'] * threads:.1f} worker-seconds ({run['busy_s'] / (run['wall_s'] * threads):.0%} busy); "
         f"the longest {task} took {run['longest_task_s']:.2f} s of the {run['wall_s']:.2f} s wall time"
     )
@@ -99,19 +99,45 @@ BREAKDOWN = {
     "compute": "compute",
     "transfer": "transfers",
     "overhead": "between tasks: scheduling, serialization",
+    "barrier": "barrier: workers idle while a stage's last tasks ran",
+    "between": "between stages: the client's next step, or a new kind of task",
     "tail": "tail: workers idle while the last tasks ran",
     "after": "client: results back, refit, aggregation",
 }
 
 
+def stages(records: list[list]) -> list[list[list]]:
+    """The run's records split at its barriers: a group whose first task started only after every
+    task of the groups started before it had finished begins a new stage (a dependency the run
+    showed: scores after fits, one computation after another, a TPOT generation after the one it
+    was bred from). With one thread every new group looks like that; one stage if none does."""
+    first_start: dict[str, float] = {}
+    for r in sorted(records, key=lambda r: r[2]):
+        first_start.setdefault(r[0], r[2])
+    out: list[list[list]] = []
+    stop_so_far = None
+    for group in sorted(first_start, key=first_start.get):
+        members = [r for r in records if r[0] == group]
+        if out and first_start[group] >= stop_so_far - 1e-6:
+            out.append([])
+        elif not out:
+            out.append([])
+        out[-1] += members
+        stop = max(r[3] for r in members)
+        stop_so_far = stop if stop_so_far is None else max(stop_so_far, stop)
+    return [sorted(stage, key=lambda r: r[2]) for stage in out]
+
+
 def breakdown(wall_s: float, threads: int, records: list[list]) -> dict[str, float] | None:
     """Where a run's wall time went, in seconds that add up to ``wall_s``: before the first task
     started, after the last one stopped, and in between the cluster's thread-seconds split into
-    warm-up, compute, transfers, the tail (threads idle once they had no task left) and what
-    remains — the time between one task and the next on a thread — each divided by ``threads``.
+    warm-up, compute, transfers, barrier waits (threads idle once they had no task left in a
+    stage that others were still finishing), the client's time between stages, the tail (the
+    same in the last stage) and what remains — the time between one task and the next on a
+    thread — each divided by ``threads``.
 
     ``records``: ``[group, worker, start, stop, transfer_s]`` per task, seconds from the run's
-    start (``benchmarks.harness.task_time(records=True)``)."""
+    start (``benchmarks.harness.task_time(records=True)``); one thread per worker."""
     if not records:
         return None
     first = min(r[2] for r in records)
@@ -119,19 +145,31 @@ def breakdown(wall_s: float, threads: int, records: list[list]) -> dict[str, flo
     window = last - first
     compute = sum(r[3] - r[2] for r in records)
     transfer = sum(r[4] for r in records)
-    lasts: dict[int, float] = {}
-    for r in records:
-        lasts[r[1]] = max(lasts.get(r[1], 0.0), r[3])
     warmup = sum(warmups(records).values())
-    # threads of a worker that ran no task at all were idle for the whole window
-    tail = sum(last - stop for stop in lasts.values()) + window * max(0, threads - len(lasts))
-    overhead = max(0.0, window * threads - compute - transfer - tail)
+    parts = stages(records)
+    idle, between = [], 0.0
+    for i, stage in enumerate(parts):
+        start, end = min(r[2] for r in stage), max(r[3] for r in stage)
+        lasts: dict[int, float] = {}
+        for r in stage:
+            lasts[r[1]] = max(lasts.get(r[1], start), r[3])
+        # threads that ran no task in the stage were idle for all of it
+        idle.append(
+            sum(end - stop for stop in lasts.values())
+            + (end - start) * max(0, threads - len(lasts))
+        )
+        if i + 1 < len(parts):
+            between += min(r[2] for r in parts[i + 1]) - end
+    barrier, tail = sum(idle[:-1]), idle[-1]
+    overhead = max(0.0, window * threads - compute - transfer - tail - barrier - between * threads)
     return {
         "before": first,
         "warmup": warmup / threads,
         "compute": (compute - warmup) / threads,
         "transfer": transfer / threads,
         "overhead": overhead / threads,
+        "barrier": barrier / threads,
+        "between": between,
         "tail": tail / threads,
         "after": max(0.0, wall_s - last),
     }
@@ -155,18 +193,42 @@ def warmups(records: list[list]) -> dict[int, float]:
     return {id(r): max(0.0, (r[3] - r[2]) - medians[r[0]]) for r in firsts.values()}
 
 
-def run_breakdowns(results: dict) -> list[tuple[dict, dict[str, float]]]:
-    """(run, breakdown) for every run of a result that recorded its tasks."""
+def run_breakdowns(results: dict) -> list[tuple[str, dict, dict[str, float]]]:
+    """(label, run, breakdown) for every run of a result that recorded its tasks: the runs in
+    ``rows`` (labelled by their method, else the workload), and the steps timed on their own
+    (``timed_runs``, by label, in eda's and reviews' results)."""
     runs = results.get("rows")
-    if not isinstance(runs, list):  # eda's "rows" is its row count
-        return []
+    if isinstance(runs, list):
+        labelled = [(r.get("method", results.get("workload", "")), r) for r in runs]
+    else:
+        labelled = list(_timed_runs(results))
     out = []
-    for r in runs:
-        threads = r["workers"] * results.get("threads_per_worker", 1)
+    for label, r in labelled:
+        threads = r.get("threads") or r["workers"] * results.get("threads_per_worker", 1)
         parts = breakdown(r["wall_s"], threads, r.get("records"))
         if parts:
-            out.append((r, parts))
+            out.append((label, r, parts))
     return out
+
+
+def _timed_runs(value):
+    if isinstance(value, dict):
+        yield from value.get("timed_runs", {}).items()
+        for key, inner in value.items():
+            if key != "timed_runs":
+                yield from _timed_runs(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _timed_runs(inner)
+
+
+def breakdown_notes(results: dict) -> list[str]:
+    """The report's line for every run that recorded its tasks: where its time went."""
+    return [
+        f"where the time went, {label} at {r['workers']} worker{'s' if r['workers'] > 1 else ''}: "
+        + breakdown_text(parts)
+        for label, r, parts in run_breakdowns(results)
+    ]
 
 
 def breakdown_text(parts: dict[str, float]) -> str:

@@ -55,10 +55,7 @@ def _time_plot(path, out_dir, workload, results, document) -> list[Path]:
     """Where the time went: one stacked bar per run that recorded its tasks."""
     import matplotlib.pyplot as plt
 
-    rows = [
-        (f"{r.get('method', results.get('workload', ''))}, {r['workers']}w", parts)
-        for r, parts in run_breakdowns(results)
-    ]
+    rows = [(f"{label}, {r['workers']}w", parts) for label, r, parts in run_breakdowns(results)]
     if not rows:
         return []
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 2.6))
@@ -76,6 +73,6 @@ def _time_plot(path, out_dir, workload, results, document) -> list[Path]:
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
     fig.tight_layout()
     png = Path(out_dir) / f"{Path(path).stem}-{workload}-time.png"
-    fig.savefig(png, dpi=80, metadata={"Software": None})
+    fig.savefig(png, dpi=80, metadata={"Software": None}, bbox_inches="tight")  # the whole legend
     plt.close(fig)
     return [png]

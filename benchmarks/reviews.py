@@ -23,8 +23,9 @@ from dask_ml.wrappers import Incremental
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 
-from benchmarks import harness
+from benchmarks import harness, model
 from benchmarks.harness import timed
+from benchmarks.metrics import breakdown_notes
 from coursekit.data import load_reviews
 
 NAME = "reviews"
@@ -89,12 +90,12 @@ def on_dask(
     memory_limit,
     scheduler_address=None,
 ) -> dict:
-    busy = {}
+    busy, seconds_of = {}, {}
 
-    def step(name, fn):  # the step's wall time, and its tasks' compute time
-        with harness.task_time(client) as busy[name]:
-            seconds, result = timed(fn)
-        return seconds, result
+    def step(name, fn):  # the step's wall time, and its tasks (compute time, records)
+        with harness.task_time(client, records=True) as busy[name]:
+            seconds_of[name], result = timed(fn)
+        return seconds_of[name], result
 
     with harness.cluster_client(n_workers, threads_per_worker, memory_limit, scheduler_address) as (
         client,
@@ -134,6 +135,15 @@ def on_dask(
         "xgboost_s": xgb_s,
         "sgd_epoch_s": sgd_s,
         **{f"{name}_busy_s": stats["busy_s"] for name, stats in busy.items()},
+        "timed_runs": {
+            f"{STEPS[name]}, {len(frame):,} reviews": {
+                "workers": n_workers,
+                "threads": n_workers * threads_per_worker,
+                "wall_s": seconds_of[name],
+                **{k: v for k, v in stats.items() if k != "began"},
+            }
+            for name, stats in busy.items()
+        },
     }
 
 
@@ -252,6 +262,13 @@ def notes(results: dict) -> list[str]:
             else f"one machine was faster at every size measured, up to {max(results['sizes']):,} reviews"
         )
         out.append(f"{step}: one machine {one}; cross-over: {where}")
+    out += breakdown_notes(results)
+    # the model for the step made of independent tasks (XGBoost's workers train together: one
+    # long task each, which the model does not describe)
+    for run in results["runs"]:
+        label = f"vectorize, {run['reviews']:,} reviews"
+        runs = {d["workers"]: d["timed_runs"][label] for d in run["dask"] if "timed_runs" in d}
+        out += model.notes(runs, label)
     return out
 
 

@@ -13,8 +13,8 @@ import warnings
 import dask
 from sklearn.datasets import load_digits
 
-from benchmarks import harness
-from benchmarks.metrics import breakdown_text, run_breakdowns, scaling_why
+from benchmarks import harness, model
+from benchmarks.metrics import breakdown_notes, run_breakdowns, scaling_why
 from benchmarks.notebook_code import load as load_notebook_code
 from coursekit.tpot_support import client_for_tpot
 
@@ -30,7 +30,9 @@ HELP = "notebook 05's TPOT search: evaluations per minute on 1..N workers"
 SINGLE_MACHINE = "TPOT's own `n_jobs`"
 SIZES = {
     "quick": dict(generations=2, population_size=4, cv=2, memory_limit="1GiB"),
-    "full": dict(generations=3, population_size=32),
+    # a search a user would run: a population that fills every round on 1 to 32 workers, and
+    # enough generations that the barrier between them is not the whole story
+    "full": dict(generations=5, population_size=32),
 }
 
 
@@ -93,6 +95,8 @@ def run(
         wall = time.perf_counter() - start
         dask.config.set(saved)  # TPOT changes these in this process
         evaluated = search.evaluated_individuals
+        if "records" in stats:
+            by_generation(stats["records"], evaluated, stats.pop("began"))
         return {
             "workers": n,
             "wall_s": wall,
@@ -123,6 +127,7 @@ def run(
             n,
             threads,
         ):
+            client.run(_quiet_pkg_resources)  # as notebook 05 does: the warning is not ours
             rows.append(measure(n, client_for_tpot(client)))
         say(
             f"  {n:>2} workers: {rows[-1]['wall_s']:6.1f} s, {rows[-1]['evaluations']} evaluations "
@@ -138,6 +143,28 @@ def run(
         results["single_machine"] = {**measure(n_jobs, None, n_jobs), "n_jobs": n_jobs}
         say(f"  TPOT n_jobs={n_jobs}, no client: {results['single_machine']['wall_s']:6.1f} s")
     return results
+
+
+def _quiet_pkg_resources() -> None:
+    import warnings
+
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+
+
+def by_generation(records: list[list], evaluated, began: float) -> None:
+    """Names each task record's group after the TPOT generation it evaluated (from TPOT's own
+    submission times), so that the breakdown and the model see each generation as a stage that
+    waits for the one before it."""
+    submitted = (
+        evaluated.dropna(subset=["Generation", "Submitted Timestamp"])
+        .groupby("Generation")["Submitted Timestamp"]
+        .min()
+        .sort_values()
+    )
+    for r in records:
+        earlier = submitted[submitted <= began + r[2]]
+        if len(earlier):
+            r[0] = f"generation {int(earlier.index[-1])}"
 
 
 def title(results: dict) -> str:
@@ -172,7 +199,10 @@ def notes(results: dict) -> list[str]:
         f"same best pipeline at every worker count: {len({r['best_pipeline'] for r in rows}) == 1} "
         f"(best CV accuracy {max(r['best_cv'] for r in rows):.4f})",
         "evaluations per minute: "
-        + ", ".join(f"{r['workers']} workers {r['evaluations_per_min']:.0f}" for r in rows),
+        + ", ".join(
+            f"{r['workers']} worker{'s' if r['workers'] > 1 else ''} {r['evaluations_per_min']:.0f}"
+            for r in rows
+        ),
     ]
     single = results.get("single_machine")
     if single:
@@ -180,10 +210,56 @@ def notes(results: dict) -> list[str]:
             f"single machine (TPOT n_jobs={single['n_jobs']}, no client; includes TPOT starting its own "
             f"LocalCluster): {single['wall_s']:.1f} s, {single['evaluations_per_min']:.0f} evaluations/min"
         )
-    # between tasks includes each generation waiting for its slowest evaluation
-    for r, parts in run_breakdowns(results):
+    out += breakdown_notes(results)
+    for _, r, parts in run_breakdowns(results):
         out.append(
-            f"where the search's time went at {r['workers']} workers: {breakdown_text(parts)}"
+            f"the generation barrier at {r['workers']} worker{'s' if r['workers'] > 1 else ''}: "
+            f"{parts['barrier'] / r['wall_s']:.0%} "
+            "of the workers' time idle while each generation's slowest evaluations ran, "
+            f"{parts['between'] / r['wall_s']:.0%} waiting for the client to breed the next generation"
+        )
+    for _, r, parts in run_breakdowns(results)[-1:]:
+        out.append(
+            f"between evaluations at {r['workers']} workers: "
+            f"{parts['overhead'] * r['workers'] / len(r['records']) * 1000:.0f} ms each — TPOT keeps only "
+            "as many evaluations submitted as the cluster has workers, so each next one waits for the "
+            "client to see the last one finish and send it"
+        )
+    out += model.notes({r["workers"]: r for r in rows}, "the search")
+    out += population_notes(results)
+    return out
+
+
+def population_notes(results: dict, sizes=(16, 64), busy_target: float = 0.7) -> list[str]:
+    """What population a cluster of N workers needs: the model (benchmarks.model) of the biggest
+    run, resized to populations of 1, 2, 4 and 8 times N for the same number of generations."""
+    runs = [r for r in results["rows"] if r.get("records")]
+    if not runs:
+        return []
+    top = max(runs, key=lambda r: r["workers"])
+    fitted = model.inputs(top["wall_s"], top["workers"], top["records"])
+    generations = len(fitted["barriers"]) + 1
+    out = []
+    for n in sizes:
+        options = []
+        for k in (1, 2, 4, 8):
+            p = model.simulate(model.resized(fitted, k * n, generations), n)
+            options.append((k * n, k * n * generations / p["wall_s"] * 60, p))
+        good = [population for population, _, p in options if p["busy_share"] >= busy_target]
+        out.append(
+            f"model, {n} workers, {generations} generations: "
+            + "; ".join(
+                f"population {population} {per_min:,.0f} evaluations/min, busy {p['busy_share']:.0%}, "
+                f"barrier {p['barrier_share']:.0%}"
+                for population, per_min, p in options
+            )
+            + " — "
+            + (
+                f"a population of at least {good[0]} ({good[0] // n}x the workers) keeps them "
+                f"{busy_target:.0%} busy"
+                if good
+                else f"no population up to {8 * n} keeps them {busy_target:.0%} busy"
+            )
         )
     return out
 

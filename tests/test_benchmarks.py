@@ -40,12 +40,19 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
                 "quartiles",
                 "corr_one_pass",
                 "summary_one_pass",
+                "quartiles_one_pass",
+                "fast_suite",
             ]
         )
         assert (
             d["corr_one_pass_max_diff"] < 1e-9 and d["summary_one_pass_max_rel_diff"] < 1e-9
         )  # same as pandas
+        assert d["quartiles_one_pass_max_diff"] < 1e-9  # same as Dask's quantile
         assert d["suite_busy_s"] > 0
+        # both suites' tasks are recorded: their compute time fits in their wall time x threads
+        for run in d["timed_runs"].values():
+            busy = sum(r[3] - r[2] for r in run["records"])
+            assert 0 < busy <= run["wall_s"] * run["threads"] * 1.05
     assert all(v > 0 for v in eda["pandas"].values())
     grid = workloads["grid"]
     by_method = {}
@@ -82,11 +89,13 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
         assert heading in printed
     pngs = main(["plot", str(out), "--out", str(tmp_path / "plots")])
     assert pngs == 0
-    # a speedup plot per workload, and where the grid search's time went (its tasks are recorded)
+    # a speedup plot per workload, and where the time went (every workload records its tasks)
     assert sorted(p.name.split("quick-")[1] for p in (tmp_path / "plots").glob("*.png")) == [
+        "eda-time.png",
         "eda.png",
         "grid-time.png",
         "grid.png",
+        "reviews-time.png",
         "reviews.png",
         "tpot-time.png",
         "tpot.png",
@@ -95,6 +104,9 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
     for r in dask_ml:  # one row per computation: together, the busy time
         assert sum(x[3] - x[2] for x in r["records"]) == pytest.approx(r["busy_s"], abs=1e-3)
     assert "model check: dask-ml at 2 workers predicted" in printed
+    assert "model check: the fast suite at 2 workers predicted" in printed
+    assert "the generation barrier at 2 workers" in printed
+    assert "keeps them 70% busy" in printed or "no population up to" in printed
 
 
 def test_plots_from_a_stored_result_file(tmp_path):
@@ -265,6 +277,10 @@ def test_benchmarks_measure_the_notebooks_own_code():
     np.testing.assert_allclose(eda.corr_one_pass(parts), frame.corr(), atol=1e-12)
     stats, corr = eda.summary_one_pass(parts)
     np.testing.assert_allclose(stats["std"], frame.std(), rtol=1e-12)
+    # one task per partition gives Dask's own approximate quartiles, not a different estimate
+    np.testing.assert_array_equal(
+        eda.quartiles_one_pass(parts), parts.quantile([0.25, 0.5, 0.75]).compute()
+    )
     with pytest.raises(ValueError, match="NaN-free"):  # the notebook's refusal, not a silent NaN
         eda.corr_one_pass(dd.from_pandas(frame.assign(a=[np.nan] + [1.0] * 499), npartitions=2))
     with pytest.raises(LookupError, match="define no not_there"):
@@ -340,13 +356,61 @@ def test_the_scheduling_model_predicts_more_workers_from_one_run():
     wall = t + 0.3
     fitted = model.inputs(wall, 1, records)
     assert fitted["barriers"] == ["score"]
-    assert fitted["overhead_per_task_s"] == pytest.approx(0.9 / 10)  # 9 gaps of 0.1 s, 10 tasks
+    # 8 gaps of 0.1 s between tasks over 10 tasks; the gap before the scores is the client's
+    assert fitted["overhead_per_task_s"] == pytest.approx(0.8 / 10)
+    assert fitted["stage_gap_s"] == pytest.approx(0.1)
     one = model.simulate(fitted, 1)
     assert one["wall_s"] == pytest.approx(wall, abs=0.11)  # it reproduces its own run
     two = model.simulate(fitted, 2)
-    # fits in 4 rounds of 1.09 s, then the two scores side by side: 0.2 + 4.36 + 0.59 + after
-    assert two["wall_s"] == pytest.approx(0.2 + 4 * 1.09 + 0.59 + (wall - records[-1][3]))
+    # fits in 4 rounds of 1.08 s, the client's 0.1 s, then the two scores side by side
+    assert two["wall_s"] == pytest.approx(0.2 + 4 * 1.08 + 0.1 + 0.58 + (wall - records[-1][3]))
     huge = model.simulate(fitted, 64)
-    assert huge["limit"] == "the longest task" and huge["wall_s"] < two["wall_s"]
+    assert huge["limit"] == "the slowest task of each stage" and huge["wall_s"] < two["wall_s"]
     check = model.validate(wall, 1, records, {"threads": 2, "wall_s": two["wall_s"] * 1.1})
     assert check["error"] == pytest.approx(1 / 1.1 - 1)
+
+
+def test_a_generation_that_waits_for_its_slowest_task_is_counted_as_barrier_time():
+    from benchmarks import model
+    from benchmarks.metrics import breakdown, stages
+
+    # 2 workers, two generations of 2 evaluations: in each, one takes 1 s and one 3 s; the client
+    # breeds the next generation for 0.5 s in between
+    records = [
+        ["generation 1", 0, 0.0, 1.0, 0.0],
+        ["generation 1", 1, 0.0, 3.0, 0.0],
+        ["generation 2", 0, 3.5, 4.5, 0.0],
+        ["generation 2", 1, 3.5, 6.5, 0.0],
+    ]
+    assert [len(stage) for stage in stages(records)] == [2, 2]
+    parts = breakdown(6.5, 2, records)
+    assert sum(parts.values()) == pytest.approx(6.5)
+    assert parts["barrier"] == pytest.approx(2.0 / 2)  # worker 0 idle 2 s in generation 1
+    assert parts["between"] == pytest.approx(0.5)
+    assert parts["tail"] == pytest.approx(2.0 / 2)  # and 2 s in the last one
+    fitted = model.inputs(6.5, 2, records)
+    assert fitted["barriers"] == ["generation 2"] and fitted["stage_gap_s"] == pytest.approx(0.5)
+    assert model.simulate(fitted, 2)["wall_s"] == pytest.approx(6.5)  # its own run again
+    # four workers do not help: each generation still waits for its 3 s evaluation
+    assert model.simulate(fitted, 4)["wall_s"] == pytest.approx(6.5)
+    # a population of 4 per generation on 4 workers: the same time for twice the evaluations
+    bigger = model.simulate(model.resized(fitted, 4, 2), 4)
+    assert bigger["wall_s"] == pytest.approx(6.5)
+    assert bigger["limit"] == "the slowest task of each stage"
+
+
+def test_tpot_task_records_are_named_after_the_generation_they_evaluated():
+    import pandas as pd
+
+    from benchmarks.tpot_search import by_generation
+
+    began = 1000.0  # the client's clock when the records start
+    evaluated = pd.DataFrame(
+        {
+            "Generation": [0, 0, 1, 1, None],  # the last: never submitted
+            "Submitted Timestamp": [1001.0, 1001.2, 1005.0, 1005.1, None],
+        }
+    )
+    records = [["eval", 0, 1.1, 3.0, 0.0], ["eval", 1, 1.3, 4.0, 0.0], ["eval", 0, 5.2, 6.0, 0.0]]
+    by_generation(records, evaluated, began)
+    assert [r[0] for r in records] == ["generation 0", "generation 0", "generation 1"]

@@ -174,6 +174,11 @@ def test_03_ci_profile_methods_agree_and_times_are_measured(ci_series):
         table["joblib-dask-seq"]["tasks"] <= table["joblib-dask-seq"]["fits"]
     )  # the fix: a task per fit at most
     assert table["sequential"]["tasks"] == 0 and table["loky"]["tasks"] == 0
+    # the workers' busy share: measured for the methods that ran on the cluster, none for the others
+    for method in ["sequential", "loky"]:
+        busy = table[method]["busy"]
+        assert busy is None or busy != busy  # None, or NaN once in a table
+    assert all(0 < table[m]["busy"] <= 1 for m in ["joblib-dask", "joblib-dask-seq", "dask-ml"])
     assert table["halving"]["tasks"] > 0  # on the cluster too, through joblib's Dask backend
     assert results["randomized_best_score"] > 0.5
     # exercise 1: one cross-validation by hand on a worker gives the score the first search reported
@@ -312,6 +317,11 @@ def test_05_search_is_reproducible_beats_baselines_and_restores_dask_config(
             results["plain_cv_on_worker"] == results["plain_cv"]
         )  # exercise 1: the same CV, on a worker
         assert results["simplest_on_front"] >= 1 and 0 < results["busy_share"] <= 1
+        # the barrier's share is idle time: it and the computing time fit in the wall time
+        assert (
+            0 <= results["barrier_share"] and results["busy_share"] + results["barrier_share"] <= 1
+        )
+        assert results["population_for_these_threads"] % 2 == 0  # a multiple of the 2 threads
     # the exported file is plain Python: import it elsewhere and refit
     namespace = {}
     exec((tmp_path / "best_0.py").read_text(), namespace)
