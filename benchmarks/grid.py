@@ -127,7 +127,8 @@ def run(
         if "loky" in methods and not scheduler_address:
             record("loky", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=n))
         with harness.cluster_client(n, 1, "2GiB", scheduler_address) as (client, n, threads):
-            warm(client)
+            if set(methods) - {"sequential", "loky", TUNED}:  # a Dask method runs on this cluster
+                warm(client)
             if "loky" in methods and scheduler_address:
                 record("loky", n, GridSearchCV(forest, param_grid, cv=cv, n_jobs=threads))
             if "joblib-dask" in methods:

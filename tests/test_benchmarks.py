@@ -130,9 +130,9 @@ def test_report_check_fails_when_a_result_file_changes(tmp_path, monkeypatch, ca
 
     results = tmp_path / "results"
     shutil.copytree(RESULTS, results)
-    document = json.loads((results / "tpot-2-cores-2026-11-22.json").read_text())
+    document = json.loads((results / "tpot-2-cores-2026-12-03.json").read_text())
     document["rows"][1]["wall_s"] *= 2
-    (results / "tpot-2-cores-2026-11-22.json").write_text(json.dumps(document))
+    (results / "tpot-2-cores-2026-12-03.json").write_text(json.dumps(document))
     monkeypatch.setattr(report, "RESULTS", results)
     assert main(["report", "--check"]) == 1
     assert "REPORT.md is not what the result files give" in capsys.readouterr().out
