@@ -178,7 +178,9 @@ def test_03_ci_profile_methods_agree_and_times_are_measured(ci_series):
     for method in ["sequential", "loky"]:
         busy = table[method]["busy"]
         assert busy is None or busy != busy  # None, or NaN once in a table
-    assert all(0 < table[m]["busy"] <= 1 for m in ["joblib-dask", "joblib-dask-seq", "dask-ml"])
+    assert all(0 < table[m]["busy"] <= 1 for m in ["joblib-dask-seq", "dask-ml"])
+    # joblib's nested calls: a task waiting for the tasks it started counts as computing meanwhile
+    assert table["joblib-dask"]["busy"] > 0
     assert table["halving"]["tasks"] > 0  # on the cluster too, through joblib's Dask backend
     assert results["randomized_best_score"] > 0.5
     # exercise 1: one cross-validation by hand on a worker gives the score the first search reported
