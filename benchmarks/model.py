@@ -57,8 +57,10 @@ def simulate(model: dict, threads: int) -> dict:
         if group in barriers and group not in seen:
             slowest.append(0.0)
             # waits for every task before it; the threads that finished early idle until then
+            # (from the stage's start at the latest: a thread idle in earlier stages too was
+            # counted there)
+            waited += sum(max(0.0, latest_end - max(end, ready_at)) for end, _ in free)
             ready_at = latest_end + model["stage_gap_s"]
-            waited += sum(max(0.0, latest_end - end) for end, _ in free)
         seen.add(group)
         start_free, thread = heapq.heappop(free)
         end = max(start_free, ready_at) + model["overhead_per_task_s"] + seconds

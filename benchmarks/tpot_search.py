@@ -214,8 +214,9 @@ def notes(results: dict) -> list[str]:
     for _, r, parts in run_breakdowns(results):
         out.append(
             f"the generation barrier at {r['workers']} worker{'s' if r['workers'] > 1 else ''}: "
-            f"{parts['barrier'] / r['wall_s']:.0%} "
-            "of the workers' time idle while each generation's slowest evaluations ran, "
+            f"{(parts['barrier'] + parts['tail']) / r['wall_s']:.0%} "
+            "of the workers' time idle while each generation's slowest evaluations ran (the last "
+            "generation's wait is the breakdown's tail), "
             f"{parts['between'] / r['wall_s']:.0%} waiting for the client to breed the next generation"
         )
     for _, r, parts in run_breakdowns(results)[-1:]:

@@ -323,7 +323,7 @@ def test_05_search_is_reproducible_beats_baselines_and_restores_dask_config(
         assert (
             0 <= results["barrier_share"] and results["busy_share"] + results["barrier_share"] <= 1
         )
-        assert results["population_for_these_threads"] % 2 == 0  # a multiple of the 2 threads
+        assert results["population_for_these_workers"] % 2 == 0  # a multiple of the 2 workers
     # the exported file is plain Python: import it elsewhere and refit
     namespace = {}
     exec((tmp_path / "best_0.py").read_text(), namespace)
