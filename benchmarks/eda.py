@@ -143,10 +143,6 @@ def run(
             wait(df)
             persist_s = time.perf_counter() - start
             steps = _steps(df, dask.compute)
-
-            def steps_of(frame):
-                return _steps(frame, dask.compute)
-
             with task_time(client, records=True) as suite:  # the out-of-the-box suite's tasks
                 timings = {name: timed(steps[name])[0] for name in SUITE}
             timings.update(
@@ -163,7 +159,7 @@ def run(
                     df if count == df.npartitions else df.repartition(npartitions=count).persist()
                 )
                 wait(part)
-                by_partitions[count] = timed(lambda part=part: steps_of(part)["quartiles"]())[0]
+                by_partitions[count] = timed(_steps(part, dask.compute)["quartiles"])[0]
                 del part
             # the fast suite as a learner runs it, one step after the other, with its tasks
             with task_time(client, records=True) as fast_suite:
