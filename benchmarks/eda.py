@@ -203,7 +203,7 @@ def run(
                             "workers": n,
                             "threads": threads,
                             "wall_s": wall_s,
-                            **{k: v for k, v in stats.items() if k != "began"},
+                            **stats,
                         }
                         for label, wall_s, stats in [
                             ("suite", sum(timings[s] for s in SUITE), suite),

@@ -103,7 +103,6 @@ def run(
             with task_time(client, records=True) as stats:
                 start = time.perf_counter()
                 search.fit(X, y)
-            stats.pop("began")
         rows.append(
             {
                 "method": method,

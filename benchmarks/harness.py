@@ -71,6 +71,13 @@ def cluster_client(
         yield client, n_workers, n_workers * threads_per_worker
 
 
+class TaskStats(dict):
+    """What ``task_time`` measured (a dict, stored as is in the result files), and ``began``: the
+    client's ``time.time()`` at the block's start, which the records' times count from."""
+
+    began: float = 0.0
+
+
 @contextmanager
 def task_time(client, records: bool = False):
     """Records the tasks the cluster computes inside the block: ``stats`` gets their count, their
@@ -78,10 +85,11 @@ def task_time(client, records: bool = False):
     is how much of the cluster's capacity did work; the report uses it to say why a run
     scaled as it did. With ``records``, ``stats["records"]`` also holds one row per computation —
     ``[group, worker, start, stop, transfer_s]``, times in seconds from the block's start — for
-    ``benchmarks.metrics.breakdown`` and the scheduling model (``benchmarks.model``)."""
-    stats: dict = {}
+    ``benchmarks.metrics.breakdown`` and the scheduling model (``benchmarks.model``); the clock
+    they count from is ``stats.began``, which is not stored."""
+    stats = TaskStats()
     with get_task_stream(client) as stream:
-        began = time.time()
+        began = stats.began = time.time()
         yield stats
     ended = time.time()
 
@@ -121,8 +129,7 @@ def task_time(client, records: bool = False):
                     ]
                 )
                 transfer = 0.0  # counted once per task
-        # began: the clock the records count from (the client's time.time()), not stored
-        stats.update(records=sorted(rows, key=lambda r: r[2]), block_s=ended - began, began=began)
+        stats.update(records=sorted(rows, key=lambda r: r[2]), block_s=ended - began)
 
 
 def _group(key) -> str:

@@ -25,24 +25,37 @@ COLUMNS = [
 ]
 
 
-def table_rows(results: dict) -> list[list[str]]:
+def table(results: dict) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of one workload's table. Where every row counts the same unit, the
+    unit goes into the throughput column's title ("rows per s") and the cells hold numbers only,
+    which keeps the table narrow enough for a page."""
     rows = scaled(WORKLOADS[workload_of(results)].measurements(results))
-    return [
-        [_rate(r) if key == "throughput" else _cell(r.get(key), fmt) for key, _, fmt in COLUMNS]
+    units = {r["unit"] for r in rows}
+    one_unit = units.pop() if len(units) == 1 else None
+    header = [
+        f"{one_unit} per s" if key == "throughput" and one_unit else title
+        for key, title, _ in COLUMNS
+    ]
+    body = [
+        [
+            _rate(r, with_unit=not one_unit) if key == "throughput" else _cell(r.get(key), fmt)
+            for key, _, fmt in COLUMNS
+        ]
         for r in rows
     ]
+    return header, body
 
 
-def _rate(row: dict) -> str:
+def _rate(row: dict, with_unit: bool) -> str:
     rate = row["throughput"]
-    return f"{rate:,.0f} {row['unit']}" if rate >= 100 else f"{rate:.3g} {row['unit']}"
+    number = f"{rate:,.0f}" if rate >= 100 else f"{rate:.3g}"
+    return f"{number} {row['unit']}" if with_unit else number
 
 
 def text(results: dict) -> str:
     """The console report of one workload's results."""
     workload = WORKLOADS[workload_of(results)]
-    header = [title for _, title, _ in COLUMNS]
-    body = table_rows(results)
+    header, body = table(results)
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 
     def line(cells):
@@ -83,11 +96,12 @@ def markdown(path: Path, document: dict, plots: dict[str, str]) -> str:
         ]
         if document.get("partial"):
             out += [f"**Partial**: {document['partial']}.", ""]
+        header, body = table(results)
         out += [
-            "| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
-            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",
+            "| " + " | ".join(header) + " |",
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
         ]
-        out += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
+        out += ["| " + " | ".join(row) + " |" for row in body]
         out.append("")
         out += [f"- {note}" for note in workload.notes(results)]
         for target in workload.targets(results):

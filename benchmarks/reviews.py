@@ -140,7 +140,7 @@ def on_dask(
                 "workers": n_workers,
                 "threads": n_workers * threads_per_worker,
                 "wall_s": seconds_of[name],
-                **{k: v for k, v in stats.items() if k != "began"},
+                **stats,
             }
             for name, stats in busy.items()
         },

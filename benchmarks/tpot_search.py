@@ -22,8 +22,11 @@ with warnings.catch_warnings():  # stopit (TPOT's) imports pkg_resources, which 
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     import tpot
 
-    # notebook 05's own "light" search space: scaler -> selector -> one of six fast classifiers
-    light_space = load_notebook_code("05", ["light_space"]).light_space
+    # notebook 05's own "light" search space: scaler -> selector -> one of six fast classifiers,
+    # and its filter for that warning on the workers
+    _notebook = load_notebook_code("05", ["light_space", "quiet_pkg_resources"])
+    light_space = _notebook.light_space
+    quiet_pkg_resources = _notebook.quiet_pkg_resources
 
 NAME = "tpot"
 HELP = "notebook 05's TPOT search: evaluations per minute on 1..N workers"
@@ -96,7 +99,7 @@ def run(
         dask.config.set(saved)  # TPOT changes these in this process
         evaluated = search.evaluated_individuals
         if "records" in stats:
-            by_generation(stats["records"], evaluated, stats.pop("began"))
+            by_generation(stats["records"], evaluated, stats.began)
         return {
             "workers": n,
             "wall_s": wall,
@@ -127,7 +130,7 @@ def run(
             n,
             threads,
         ):
-            client.run(_quiet_pkg_resources)  # as notebook 05 does: the warning is not ours
+            client.run(quiet_pkg_resources)  # as notebook 05 does: the warning is not ours
             rows.append(measure(n, client_for_tpot(client)))
         say(
             f"  {n:>2} workers: {rows[-1]['wall_s']:6.1f} s, {rows[-1]['evaluations']} evaluations "
@@ -143,12 +146,6 @@ def run(
         results["single_machine"] = {**measure(n_jobs, None, n_jobs), "n_jobs": n_jobs}
         say(f"  TPOT n_jobs={n_jobs}, no client: {results['single_machine']['wall_s']:6.1f} s")
     return results
-
-
-def _quiet_pkg_resources() -> None:
-    import warnings
-
-    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 
 def by_generation(records: list[list], evaluated, began: float) -> None:

@@ -225,6 +225,7 @@ def stage(run_dirs: list[Path], staging: Path) -> None:
     (staging / "notebooks").mkdir()
     rows, toctree, plan = [], [], []
     start = total = 0
+    # times are "30\u00a0min", with a no-break space: a narrow column never wraps them
     for i, nb_path in enumerate(series):
         nb = prepare(*executed[nb_path.name])
         nbformat.write(nb, staging / "notebooks" / nb_path.name)
@@ -233,20 +234,20 @@ def stage(run_dirs: list[Path], staging: Path) -> None:
         except ValueError as err:
             raise SiteError(f"{nb_path.name}: {err}") from err
         rows.append(
-            f"| {nb_path.name[:2]} | [{title(nb)}](notebooks/{nb_path.name}) | {minutes} min |"
+            f"| {nb_path.name[:2]} | [{title(nb)}](notebooks/{nb_path.name}) | {minutes}\u00a0min |"
         )
         toctree.append(f"notebooks/{nb_path.stem}")
-        plan.append(f"| {start // 60}:{start % 60:02d} | {title(nb)} | {minutes} min |")
+        plan.append(f"| {start // 60}:{start % 60:02d} | {title(nb)} | {minutes}\u00a0min |")
         start += minutes
         total += minutes
         if i % 2 == 1 and i < len(series) - 1:  # a break after every two notebooks
-            plan.append(f"| {start // 60}:{start % 60:02d} | break | 10 min |")
+            plan.append(f"| {start // 60}:{start % 60:02d} | break | 10\u00a0min |")
             start += 10
     if start > 180:
         raise SiteError(
             f"the notebooks' stated times and breaks add up to {start} minutes: over 3 hours"
         )
-    plan.append(f"| {start // 60}:{start % 60:02d} | questions, wrap-up | {180 - start} min |")
+    plan.append(f"| {start // 60}:{start % 60:02d} | questions, wrap-up | {180 - start}\u00a0min |")
     index = (staging / "index.md").read_text()
     index = index.replace(
         "<!-- series -->",
