@@ -240,6 +240,19 @@ def notes(results: dict) -> list[str]:
         "tasks sent to the cluster: "
         + ", ".join(f"{r['method']} {r['workers']}w {r['tasks']:,}" for r in rows if r["tasks"]),
     ]
+    joblib_alone = sorted(
+        {
+            f"{r['method']} {r['workers']}w"
+            for r in rows
+            if r["method"].startswith("joblib-dask") and r["workers"] == 1 and not r["tasks"]
+        }
+    )
+    if joblib_alone:  # joblib runs n_jobs=1 in the calling process, without its backend
+        out.append(
+            f"{', '.join(joblib_alone)}: no tasks sent; with one worker thread joblib's n_jobs=-1 "
+            "resolves to 1, and joblib then runs the fits itself, one after another, in the "
+            "client: these rows measure no Dask"
+        )
     if results.get("workers_warmed_s"):
         warmed = results["workers_warmed_s"]
         out.append(

@@ -106,6 +106,9 @@ def test_quick_mode_measures_every_workload_at_every_worker_count(tmp_path, caps
     assert "model check: dask-ml at 2 workers predicted" in printed
     assert "model check: the fast suite at 2 workers predicted" in printed
     assert "the generation barrier at 2 workers" in printed
+    # one worker thread: joblib runs its fits in the client, and the report says so
+    tasks_at_1 = {r["method"]: r["tasks"] for r in grid["rows"] if r["workers"] == 1}
+    assert tasks_at_1["joblib-dask"] == 0 and "these rows measure no Dask" in printed
     assert "keeps them 70% busy" in printed or "no population up to" in printed
 
 
