@@ -49,7 +49,8 @@ def ci_series(tmp_path_factory):
             # 01 kills a worker and waits for its nanny's replacement. On a busy machine the
             # replacement can take longer than the cluster's lost-worker-timeout (15 s), after
             # which LocalCluster closes the nanny and the replacement never comes: the notebook
-            # raises that timeout for its demonstration. Here a replacement is always "late".
+            # sets that timeout to worker_timeout around its demonstration. Set this short, a
+            # replacement is always "late" here, so a notebook without that setting fails.
             env["DASK_DISTRIBUTED__DEPLOY__LOST_WORKER_TIMEOUT"] = "0.05s"
         procs[nb] = subprocess.Popen(
             [
