@@ -209,6 +209,12 @@ def _site_links(text: str, page_in_repo: Path, page_in_site: str, html: bool = F
     return re.sub(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)", fix, text)
 
 
+def _minutes(minutes: int) -> str:
+    """A time for the series' tables: "30\u00a0min", with a no-break space that a narrow column
+    never wraps."""
+    return f"{minutes}\u00a0min"
+
+
 def stage(run_dirs: list[Path], staging: Path) -> None:
     """Writes the Sphinx source (the prepared notebooks and every page) into ``staging``."""
     executed = find_executed(run_dirs)
@@ -225,7 +231,6 @@ def stage(run_dirs: list[Path], staging: Path) -> None:
     (staging / "notebooks").mkdir()
     rows, toctree, plan = [], [], []
     start = total = 0
-    # times are "30\u00a0min", with a no-break space: a narrow column never wraps them
     for i, nb_path in enumerate(series):
         nb = prepare(*executed[nb_path.name])
         nbformat.write(nb, staging / "notebooks" / nb_path.name)
@@ -234,20 +239,22 @@ def stage(run_dirs: list[Path], staging: Path) -> None:
         except ValueError as err:
             raise SiteError(f"{nb_path.name}: {err}") from err
         rows.append(
-            f"| {nb_path.name[:2]} | [{title(nb)}](notebooks/{nb_path.name}) | {minutes}\u00a0min |"
+            f"| {nb_path.name[:2]} | [{title(nb)}](notebooks/{nb_path.name}) | {_minutes(minutes)} |"
         )
         toctree.append(f"notebooks/{nb_path.stem}")
-        plan.append(f"| {start // 60}:{start % 60:02d} | {title(nb)} | {minutes}\u00a0min |")
+        plan.append(f"| {start // 60}:{start % 60:02d} | {title(nb)} | {_minutes(minutes)} |")
         start += minutes
         total += minutes
         if i % 2 == 1 and i < len(series) - 1:  # a break after every two notebooks
-            plan.append(f"| {start // 60}:{start % 60:02d} | break | 10\u00a0min |")
+            plan.append(f"| {start // 60}:{start % 60:02d} | break | {_minutes(10)} |")
             start += 10
     if start > 180:
         raise SiteError(
             f"the notebooks' stated times and breaks add up to {start} minutes: over 3 hours"
         )
-    plan.append(f"| {start // 60}:{start % 60:02d} | questions, wrap-up | {180 - start}\u00a0min |")
+    plan.append(
+        f"| {start // 60}:{start % 60:02d} | questions, wrap-up | {_minutes(180 - start)} |"
+    )
     index = (staging / "index.md").read_text()
     index = index.replace(
         "<!-- series -->",
